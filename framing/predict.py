@@ -1,0 +1,157 @@
+"""Load a trained model folder and turn sentences into frame probabilities.
+
+A model folder (written by `framing train`) holds safetensors weights, a tokenizer, `config.json`
+with `id2label`, `taxonomy.yaml` and `calibration.json` (a temperature fitted on dev). Loading is
+local only: safetensors, no remote code, no pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
+
+from framing.errors import FramingError
+from framing.taxonomy import Taxonomy, load_taxonomy
+
+WEIGHTS_FILE = "model.safetensors"
+
+
+@dataclass
+class Classifier:
+    """A loaded model folder, ready to score sentences."""
+
+    folder: Path
+    model: PreTrainedModel
+    tokenizer: object
+    taxonomy: Taxonomy
+    temperature: float
+    max_length: int
+
+    @classmethod
+    def from_folder(cls, folder: str | Path, max_length: int | None = None) -> Classifier:
+        """Load `folder`; refuse anything but a complete, local, safetensors model folder."""
+        folder = Path(folder)
+        if not (folder / "config.json").is_file():
+            raise FramingError(
+                f"{folder}: not a model folder (no config.json); "
+                "pass a folder written by `framing train`, e.g. models/default"
+            )
+        if not (folder / WEIGHTS_FILE).is_file():
+            raise FramingError(
+                f"{folder}: no {WEIGHTS_FILE}; only safetensors weights are loaded "
+                "(convert other formats with save_pretrained(safe_serialization=True))"
+            )
+        taxonomy = load_taxonomy(folder / "taxonomy.yaml")
+        model = AutoModelForSequenceClassification.from_pretrained(
+            folder, use_safetensors=True, trust_remote_code=False, local_files_only=True
+        )
+        model.eval()
+        stored = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        if stored != taxonomy.labels:
+            raise FramingError(
+                f"{folder}: config.json id2label {stored} does not match taxonomy.yaml "
+                f"label_order {taxonomy.labels}; the folder was edited by hand - retrain it"
+            )
+        tokenizer = AutoTokenizer.from_pretrained(
+            folder, trust_remote_code=False, local_files_only=True
+        )
+        calibration = folder / "calibration.json"
+        temperature = 1.0
+        if calibration.is_file():
+            temperature = float(json.loads(calibration.read_text())["temperature"])
+        limit = max_length or _model_max_length(model, folder)
+        return cls(folder, model, tokenizer, taxonomy, temperature, limit)
+
+    @property
+    def labels(self) -> list[str]:
+        return self.taxonomy.labels
+
+    def fingerprint(self) -> str:
+        """sha256 (first 16 hex digits) of the weights file: which model produced a result."""
+        return file_sha256(self.folder / WEIGHTS_FILE)[:16]
+
+    def predict_proba(
+        self, texts: Sequence[str], batch_size: int = 64, calibrated: bool = True
+    ) -> np.ndarray:
+        """Frame probabilities, shape (len(texts), n_labels), columns in `self.labels` order.
+
+        Texts are batched sorted by token length (less padding). A text longer than the model's
+        max length is never truncated: it is scored in overlapping windows whose logits are
+        averaged, each window weighted by its number of tokens.
+        """
+        logits = self.predict_logits(texts, batch_size)
+        if calibrated:
+            logits = logits / self.temperature
+        return softmax(logits)
+
+    def predict_logits(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        n_labels = self.model.config.num_labels
+        if len(texts) == 0:
+            return np.zeros((0, n_labels), dtype=np.float32)
+        enc = self.tokenizer(
+            list(texts),
+            truncation=True,
+            max_length=self.max_length,
+            stride=min(32, self.max_length // 4),
+            return_overflowing_tokens=True,
+        )
+        ids: list[list[int]] = enc["input_ids"]
+        owner: list[int] = enc.get("overflow_to_sample_mapping", list(range(len(ids))))
+        window_logits = self._run_windows(ids, batch_size)
+        sums = np.zeros((len(texts), n_labels), dtype=np.float64)
+        weights = np.zeros(len(texts), dtype=np.float64)
+        for w, doc in enumerate(owner):
+            sums[doc] += window_logits[w] * len(ids[w])
+            weights[doc] += len(ids[w])
+        return (sums / weights[:, None]).astype(np.float32)
+
+    def _run_windows(self, ids: list[list[int]], batch_size: int) -> np.ndarray:
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        out = np.zeros((len(ids), self.model.config.num_labels), dtype=np.float32)
+        pad = self.tokenizer.pad_token_id or 0
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                chunk = order[start : start + batch_size]
+                width = max(len(ids[i]) for i in chunk)
+                input_ids = torch.full((len(chunk), width), pad, dtype=torch.long)
+                mask = torch.zeros((len(chunk), width), dtype=torch.long)
+                for row, i in enumerate(chunk):
+                    input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
+                    mask[row, : len(ids[i])] = 1
+                logits = self.model(input_ids=input_ids, attention_mask=mask).logits
+                out[chunk] = logits.float().numpy()
+        return out
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _model_max_length(model: PreTrainedModel, folder: Path) -> int:
+    """The training max_length stored in the run's config.yaml, else the position limit."""
+    limit = int(getattr(model.config, "max_position_embeddings", 512))
+    resolved = folder / "config.yaml"
+    if resolved.is_file():
+        import yaml
+
+        stored = (yaml.safe_load(resolved.read_text()) or {}).get("max_length")
+        if isinstance(stored, int):
+            return min(stored, limit)
+    return min(limit, 512)
