@@ -120,10 +120,20 @@ def _normalise_map(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
-def _alias_pattern(alias: str, plural: bool) -> str:
-    tokens = _normalise(alias).split()
-    body = r"\s+".join(re.escape(t) for t in tokens)
-    return rf"(?<!\w){body}{'s?' if plural else ''}(?!\w)"
+_WORD = re.compile(r"\w+")
+_JOINERS = set(" \t\n\r\u00a0/")
+
+
+@dataclass(frozen=True)
+class _Alias:
+    actor: str
+    tokens: tuple[str, ...]
+    exact: bool  # compare as written, no plural "s"
+
+
+def _tokens(alias: str, exact: bool) -> tuple[str, ...]:
+    words = _WORD.findall(_normalise(alias))
+    return tuple(words if exact else (w.casefold() for w in words))
 
 
 def _mostly_capitals(text: str) -> bool:
@@ -134,49 +144,67 @@ def _mostly_capitals(text: str) -> bool:
 
 
 class ActorMatcher:
-    """Finds gazetteer actors in text. Build once, call `mentions` / `actors_in` per sentence."""
+    """Finds gazetteer actors in text. Build once, call `mentions` / `actors_in` per sentence.
+
+    Matching is on word tokens (maximal runs of letters and digits): an alias of n words matches
+    n consecutive words separated only by spaces or "/", which gives word boundaries for free
+    and costs one dictionary look-up per word.
+    """
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        self._group_actor: dict[str, str] = {}
-        loose: list[tuple[int, str]] = []
-        exact: list[tuple[int, str]] = []
+        self._index: dict[str, list[_Alias]] = {}
         for actor in gazetteer.actors:
-            for alias in actor.aliases:
-                loose.append((len(alias), self._group(actor.id, _alias_pattern(alias, True))))
-            for alias in actor.exact_case:
-                exact.append((len(alias), self._group(actor.id, _alias_pattern(alias, False))))
-        # longest alternatives first, so at one position the longest alias wins
-        self._loose = re.compile("|".join(p for _, p in sorted(loose, key=lambda x: -x[0])),
-                                 re.IGNORECASE)
-        self._exact = (
-            re.compile("|".join(p for _, p in sorted(exact, key=lambda x: -x[0])))
-            if exact
-            else None
-        )
+            for alias, exact in [(a, False) for a in actor.aliases] + [
+                (a, True) for a in actor.exact_case
+            ]:
+                entry = _Alias(actor.id, _tokens(alias, exact), exact)
+                self._index.setdefault(entry.tokens[0], []).append(entry)
+        for entries in self._index.values():
+            entries.sort(key=lambda e: -len(e.tokens))
 
-    def _group(self, actor_id: str, pattern: str) -> str:
-        name = f"g{len(self._group_actor)}"
-        self._group_actor[name] = actor_id
-        return f"(?P<{name}>{pattern})"
+    def _candidates(self, word: str) -> list[_Alias]:
+        folded = word.casefold()
+        found = self._index.get(word, []) + (self._index.get(folded, []) if folded != word else [])
+        if folded.endswith("s"):
+            found += [e for e in self._index.get(folded[:-1], []) if not e.exact]
+        return found
+
+    @staticmethod
+    def _matches(entry: _Alias, words: list[str], at: int, shouting: bool) -> bool:
+        if entry.exact and shouting:
+            return False
+        n = len(entry.tokens)
+        if at + n > len(words):
+            return False
+        for k, want in enumerate(entry.tokens):
+            have = words[at + k] if entry.exact else words[at + k].casefold()
+            last = k == n - 1
+            if have != want and not (last and not entry.exact and have == want + "s"):
+                return False
+        return True
 
     def mentions(self, text: str) -> list[ActorMention]:
         """Non-overlapping actor mentions in `text`, in reading order, longest match winning."""
         norm, origin = _normalise_map(text)
+        spans = [(m.start(), m.end()) for m in _WORD.finditer(norm)]
+        words = [norm[a:b] for a, b in spans]
+        shouting = _mostly_capitals(text)
         found: list[tuple[int, int, str]] = []
-        patterns = [self._loose]
-        if self._exact is not None and not _mostly_capitals(text):
-            patterns.append(self._exact)
-        for pattern in patterns:
-            for m in pattern.finditer(norm):
-                assert m.lastgroup is not None
-                found.append((m.start(), m.end(), self._group_actor[m.lastgroup]))
+        for i, word in enumerate(words):
+            for entry in self._candidates(word):
+                n = len(entry.tokens)
+                if not self._matches(entry, words, i, shouting):
+                    continue
+                gaps = [norm[spans[k][1] : spans[k + 1][0]] for k in range(i, i + n - 1)]
+                if all(g and set(g) <= _JOINERS for g in gaps):
+                    found.append((i, i + n, entry.actor))
         kept: list[tuple[int, int, str]] = []
         for start, end, actor in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
             if all(end <= s or start >= e for s, e, _ in kept):
                 kept.append((start, end, actor))
         return [
-            ActorMention(actor, origin[start], origin[end - 1] + 1)
+            ActorMention(actor, origin[spans[start][0]], origin[spans[end - 1][1] - 1] + 1)
             for start, end, actor in sorted(kept)
         ]
 
