@@ -1,0 +1,80 @@
+"""Pure aggregations of the sentence table: one row per document, one row per outlet.
+
+No uncertainty here (`framing compare` bootstraps from the sentence table). Weighting rules:
+- A sentence is *framed* when its frame has a taxonomy weight (`none` has none).
+- Document shares: count of a frame / framed sentences of the document (null when none framed).
+- Document legitimacy: mean taxonomy weight over the document's framed sentences (null if none).
+- Outlet table: sentences are pooled across the outlet's documents, so each framed sentence
+  counts once and a long article weighs more than a short one. Shares and legitimacy are among
+  framed sentences; both are null for an outlet with no framed sentence.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from framing.taxonomy import Taxonomy
+
+DOC_KEYS = ["doc_id", "outlet", "date"]
+
+
+def framed_in_label_order(taxonomy: Taxonomy) -> list[str]:
+    """Frames with a weight, in label-id order (the column order of every output)."""
+    return [name for name in taxonomy.labels if taxonomy.weights[name] is not None]
+
+
+def _framed_weights(taxonomy: Taxonomy) -> dict[str, float]:
+    return {name: w for name in taxonomy.labels if (w := taxonomy.weights[name]) is not None}
+
+
+def _add_shares_and_legitimacy(
+    table: pd.DataFrame, taxonomy: Taxonomy, framed_col: str
+) -> pd.DataFrame:
+    weights = _framed_weights(taxonomy)
+    framed = table[framed_col].astype("float64")
+    has_framed = framed > 0
+    for name in framed_in_label_order(taxonomy):
+        table[f"share_{name}"] = (table[f"count_{name}"] / framed).where(has_framed)
+    weighted = sum(table[f"count_{name}"] * w for name, w in weights.items())
+    table["legitimacy"] = (weighted / framed).where(has_framed)
+    return table
+
+
+def document_table(sentences: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """One row per document (in first-seen order): doc_id, outlet, date, n_sentences, n_framed,
+    count_<frame> for every frame, share_<frame> for every framed frame, legitimacy.
+
+    `sentences` needs columns doc_id, outlet, date, frame; the title row counts as a sentence.
+    """
+    counts = pd.crosstab(sentences["doc_id"], sentences["frame"])
+    counts = counts.reindex(columns=taxonomy.labels, fill_value=0)
+    counts.columns = [f"count_{name}" for name in taxonomy.labels]
+    keys = sentences.drop_duplicates("doc_id")[DOC_KEYS].set_index("doc_id")
+    table = keys.join(counts, how="left")
+    table.insert(2, "n_sentences", sentences.groupby("doc_id", sort=False).size())
+    framed_cols = [f"count_{name}" for name in framed_in_label_order(taxonomy)]
+    table.insert(3, "n_framed", table[framed_cols].sum(axis=1))
+    table = table.reset_index()
+    int_cols = ["n_sentences", "n_framed", *(f"count_{name}" for name in taxonomy.labels)]
+    table[int_cols] = table[int_cols].astype("int64")
+    return _add_shares_and_legitimacy(table, taxonomy, "n_framed")
+
+
+def outlet_table(documents: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """One row per outlet (sorted by name): documents, sentences, framed, count_<frame> for every
+    frame, share_<frame> among framed sentences, legitimacy (mean weight over framed sentences,
+    pooled across the outlet's documents). Built from `document_table` output: counts add up,
+    so it equals aggregating the sentence table directly."""
+    count_cols = [f"count_{name}" for name in taxonomy.labels]
+    grouped = documents.groupby("outlet", sort=True)
+    table = grouped[count_cols].sum()
+    table.insert(0, "documents", grouped.size())
+    table.insert(1, "sentences", grouped["n_sentences"].sum())
+    table.insert(2, "framed", grouped["n_framed"].sum())
+    table = table.reset_index().astype({c: "int64" for c in ["documents", "sentences", "framed"]})
+    return _add_shares_and_legitimacy(table, taxonomy, "framed")
+
+
+def outlet_table_from_sentences(sentences: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """`outlet_table` straight from a sentence table."""
+    return outlet_table(document_table(sentences, taxonomy), taxonomy)
