@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -114,7 +115,9 @@ def load_classifier(model: Path, fast: bool) -> Classifier:
         import torch
         from torch.ao.quantization import quantize_dynamic
 
-        quantized = quantize_dynamic(classifier.model, {torch.nn.Linear}, dtype=torch.qint8)
+        with warnings.catch_warnings():  # torch.ao deprecation notices; the API still works
+            warnings.simplefilter("ignore")
+            quantized = quantize_dynamic(classifier.model, {torch.nn.Linear}, dtype=torch.qint8)
         classifier = dataclasses.replace(classifier, model=quantized)
     return classifier
 
@@ -199,7 +202,9 @@ def _prepare_out(out: Path, identity: dict, overwrite: bool) -> dict | None:
             f"{out}: output folder holds other files ({', '.join(sorted(foreign)[:5])}); "
             "pass an empty or new --out"
         )
-    if previous is not None or any(_ours(p.name) for p in out.iterdir()):
+    leftovers = [p for p in out.iterdir() if _ours(p.name) and p.name != "parts"]
+    leftovers += [p for p in (out / "parts").glob("*") if p.name != "stdin.input"]
+    if previous is not None or leftovers:
         if not overwrite:
             old = (previous or {}).get("identity", {})
             changed = sorted(k for k in identity if old.get(k) != identity[k]) or ["unknown"]
