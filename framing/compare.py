@@ -20,15 +20,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from framing.actors import ActorMatcher, Gazetteer, load_gazetteer
-from framing.compare_inputs import ScoredSentences
+from framing.compare_inputs import (
+    ScoredSentences,
+    filter_sentences,
+    load_scores,
+    parse_day,
+    parse_outlets,
+)
 from framing.correct import HeldOutErrors, adjust_shares, load_held_out_errors
+from framing.errors import FramingError, explain_validation
 from framing.taxonomy import Taxonomy
 from framing.voice import rule_voice
 
@@ -369,3 +377,26 @@ def _corrected_table(
                     row |= {method: group.point[key], f"{method}_lo": lo, f"{method}_hi": hi}
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def compare_scores(
+    scores_dir: str | Path,
+    model_dir: str | Path | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    outlets: str | None = None,
+    settings: CompareSettings | None = None,
+) -> Comparison:
+    """Load SCORES_DIR, apply the filters (strings as typed on the command line), compare."""
+    scores = load_scores(scores_dir, model_dir)
+    scores = filter_sentences(scores, parse_day(since, "--since"), parse_day(until, "--until"),
+                              parse_outlets(outlets))
+    return compare(scores, settings)
+
+
+def make_settings(**values: object) -> CompareSettings:
+    """CompareSettings from command-line values; a bad value is a FramingError naming it."""
+    try:
+        return CompareSettings.model_validate(values)
+    except ValidationError as exc:
+        raise FramingError(f"invalid compare options:\n{explain_validation(exc)}") from exc

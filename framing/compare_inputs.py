@@ -150,7 +150,7 @@ def _resolve_model(
         folder = Path(model_dir)
         if not folder.is_dir():
             raise FramingError(f"{folder}: --model is not a folder; pass a model folder")
-        _check_hash(folder, stored.get("hash"))
+        _check_hash(folder, stored.get("hash") or stored.get("fingerprint"))
         return folder
     raw = stored.get("path")
     if not raw:
@@ -158,7 +158,7 @@ def _resolve_model(
         return None
     for folder in (Path(raw), scores_dir / raw):
         if folder.is_dir():
-            _check_hash(folder, stored.get("hash"))
+            _check_hash(folder, stored.get("hash") or stored.get("fingerprint"))
             return folder
     notes.append(f"model folder {raw!r} from provenance.json not found: no corrected shares "
                  "(pass --model DIR)")
@@ -237,3 +237,22 @@ def filter_sentences(
         scores.path, df.reset_index(drop=True), scores.taxonomy, scores.provenance,
         scores.model_dir, notes,
     )
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """An ISO date (YYYY-MM-DD) from a command-line option, or a FramingError naming it."""
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FramingError(
+            f"{option}: expected a date as YYYY-MM-DD, found {value!r}; e.g. {option} 2016-01-31"
+        ) from None
+
+
+def parse_outlets(value: str | None) -> list[str] | None:
+    """'SANA,Reuters' -> ['SANA', 'Reuters']; None or '' -> None (all outlets)."""
+    if not value:
+        return None
+    return [o.strip() for o in value.split(",") if o.strip()]
