@@ -76,7 +76,9 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 def _row_name(df: pd.DataFrame, i: int) -> str:
     row = df.iloc[i]
-    return f"row {i + 1} (doc_id {row.get('doc_id')!r}, sentence_idx {row.get('sentence_idx')!r})"
+    doc, idx = (getattr(v, "item", lambda v=v: v)() for v in (row.get("doc_id"),
+                                                              row.get("sentence_idx")))
+    return f"row {i + 1} (doc_id {doc!r}, sentence_idx {idx!r})"
 
 
 def _check(df: pd.DataFrame, path: Path, taxonomy: Taxonomy) -> pd.DataFrame:
