@@ -21,8 +21,7 @@ def write_all(c: Comparison, folder: Path) -> list[Path]:
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=200)
+    fig.savefig(path, dpi=200, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -84,7 +83,8 @@ def _actors(c: Comparison, path: Path) -> Path:
     table = c.actors.pivot(index="actor_name", columns="outlet", values="legitimacy")
     ranked = c.actors.pivot(index="actor_name", columns="outlet", values="ranked")
     shown = table.where(ranked.fillna(False).astype(bool))
-    fig, ax = plt.subplots(figsize=(1 + 0.6 * shown.shape[1], 1 + 0.35 * shown.shape[0]))
+    size = (max(6.0, 3 + 0.6 * shown.shape[1]), 1.5 + 0.35 * shown.shape[0])
+    fig, ax = plt.subplots(figsize=size)
     image = ax.imshow(shown.to_numpy(dtype=float), cmap="RdBu", vmin=-2, vmax=2, aspect="auto")
     ax.set_xticks(range(shown.shape[1]), shown.columns, rotation=60, ha="right")
     ax.set_yticks(range(shown.shape[0]), shown.index)
