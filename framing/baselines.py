@@ -25,7 +25,8 @@ class LexiconBaseline:
         for frame in taxonomy.frames:
             if frame.cues:
                 alternatives = "|".join(
-                    re.escape(c).replace(r"\ ", r"\s+") for c in sorted(frame.cues, key=len, reverse=True)
+                    re.escape(c).replace(r"\ ", r"\s+")
+                    for c in sorted(frame.cues, key=len, reverse=True)
                 )
                 self.patterns.append((frame.name, re.compile(rf"\b(?:{alternatives})\b", re.I)))
 

@@ -48,7 +48,9 @@ def data_check(
     taxonomy: Annotated[
         Path, typer.Option(help="Taxonomy the frames must come from.")
     ] = DEFAULT_TAXONOMY,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only problems, no summary.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only problems, no summary.")
+    ] = False,
 ) -> None:
     """Validate labelled JSONL files and print a summary.
 
@@ -70,15 +72,19 @@ def data_check(
     for e in report.errors:
         typer.echo(f"error: {e}", err=True)
     verdict = "FAILED" if report.errors else "passed"
-    _print(f"check {verdict}: {len(report.records)} records, {len(report.errors)} errors, "
-           f"{len(report.warnings)} warnings")
+    _print(
+        f"check {verdict}: {len(report.records)} records, {len(report.errors)} errors, "
+        f"{len(report.warnings)} warnings"
+    )
     if report.errors:
         raise typer.Exit(1)
 
 
 @app.command("train")
 def train_command(
-    config: Annotated[Path, typer.Argument(help="Training config YAML, e.g. configs/default.yaml.")],
+    config: Annotated[
+        Path, typer.Argument(help="Training config YAML, e.g. configs/default.yaml.")
+    ],
     overwrite: Annotated[
         bool, typer.Option(help="Replace an existing run folder at output_dir.")
     ] = False,
@@ -184,13 +190,29 @@ def score_command(
     """
     from framing.score import make_options, render_summary, score
 
-    opts = _guard(lambda: make_options(
-        inputs=inputs, model=model, out=out, format=format, batch_size=batch_size, fast=fast,
-        strict=strict, overwrite=overwrite, threads=threads, id_field=id_field,
-        text_field=text_field, outlet_field=outlet_field, title_field=title_field,
-        date_field=date_field, url_field=url_field, input_format=input_format,
-        date_format=date_format, chunk_sentences=chunk_sentences, progress=progress,
-    ))
+    opts = _guard(
+        lambda: make_options(
+            inputs=inputs,
+            model=model,
+            out=out,
+            format=format,
+            batch_size=batch_size,
+            fast=fast,
+            strict=strict,
+            overwrite=overwrite,
+            threads=threads,
+            id_field=id_field,
+            text_field=text_field,
+            outlet_field=outlet_field,
+            title_field=title_field,
+            date_field=date_field,
+            url_field=url_field,
+            input_format=input_format,
+            date_format=date_format,
+            chunk_sentences=chunk_sentences,
+            progress=progress,
+        )
+    )
     summary = _guard(lambda: score(opts))
     _print(render_summary(summary))
 
@@ -200,8 +222,10 @@ _UNTIL = typer.Option(help="Only sentences dated on or before this day (YYYY-MM-
 _OUTLETS = typer.Option(help="Only these outlets, comma-separated, e.g. 'SANA,Reuters'.")
 _MIN_FRAMED = typer.Option(help="Framed sentences an outlet needs to be ranked and contrasted.")
 _N_BOOT = typer.Option(help="Bootstrap (and permutation) replicates.")
-_MODEL = typer.Option(help="Model folder whose held-out confusion matrix corrects the shares "
-                           "(default: the model named in SCORES_DIR/provenance.json).")
+_MODEL = typer.Option(
+    help="Model folder whose held-out confusion matrix corrects the shares "
+    "(default: the model named in SCORES_DIR/provenance.json)."
+)
 
 
 @app.command("compare")
@@ -209,8 +233,8 @@ def compare_command(
     scores_dir: Annotated[Path, typer.Argument(help="Output folder of `framing score`.")],
     model: Annotated[Path | None, _MODEL] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Folder for the CSV and Markdown tables "
-                                       "(default: SCORES_DIR/compare).")
+        Path | None,
+        typer.Option(help="Folder for the CSV and Markdown tables (default: SCORES_DIR/compare)."),
     ] = None,
     since: Annotated[str | None, _SINCE] = None,
     until: Annotated[str | None, _UNTIL] = None,
@@ -248,10 +272,15 @@ def compare_command(
     from framing.compare import compare_scores, make_settings
     from framing.tables import summary_text, write_tables
 
-    settings = _guard(lambda: make_settings(
-        min_framed=min_framed, min_framed_actor=min_framed_actor, n_boot=n_boot, seed=seed,
-        adjust=adjust,
-    ))
+    settings = _guard(
+        lambda: make_settings(
+            min_framed=min_framed,
+            min_framed_actor=min_framed_actor,
+            n_boot=n_boot,
+            seed=seed,
+            adjust=adjust,
+        )
+    )
     result = _guard(lambda: compare_scores(scores_dir, model, since, until, outlets, settings))
     paths = write_tables(result, out or scores_dir / "compare")
     _print(summary_text(result))
@@ -271,9 +300,7 @@ def report_command(
     min_framed: Annotated[int, _MIN_FRAMED] = 30,
     n_boot: Annotated[int, _N_BOOT] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same intervals.")] = 0,
-    examples: Annotated[
-        int, typer.Option(help="Example sentences per outlet and frame.")
-    ] = 3,
+    examples: Annotated[int, typer.Option(help="Example sentences per outlet and frame.")] = 3,
 ) -> None:
     """Write one self-contained HTML page (works offline) and PNG figures for papers.
 
@@ -294,5 +321,7 @@ def report_command(
     settings = _guard(lambda: make_settings(min_framed=min_framed, n_boot=n_boot, seed=seed))
     result = _guard(lambda: compare_scores(scores_dir, model, since, until, outlets, settings))
     files = build_report(result, out, examples)
-    _print(f"wrote {files.html} and {len(files.figures)} figures in "
-           f"{files.figures[0].parent if files.figures else out.parent}")
+    _print(
+        f"wrote {files.html} and {len(files.figures)} figures in "
+        f"{files.figures[0].parent if files.figures else out.parent}"
+    )

@@ -99,7 +99,9 @@ def _record_problem(obj: object, taxonomy: Taxonomy) -> str | None:
     unknown = [k for k in obj if k not in KNOWN_FIELDS]
     if unknown:
         hint = difflib.get_close_matches(unknown[0], KNOWN_FIELDS, n=1)
-        fix = f"; did you mean {hint[0]!r}?" if hint else f"; known fields: {', '.join(KNOWN_FIELDS)}"
+        fix = (
+            f"; did you mean {hint[0]!r}?" if hint else f"; known fields: {', '.join(KNOWN_FIELDS)}"
+        )
         return f"unknown field {unknown[0]!r}{fix}"
     text = obj.get("text")
     if not isinstance(text, str):
@@ -149,7 +151,8 @@ def load_dataset(paths: list[Path], taxonomy: Taxonomy) -> list[LabelledSentence
         shown = "\n".join(errors[:20])
         more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
         raise FramingError(
-            f"{len(errors)} bad record(s); run `framing data check` for the full list:\n{shown}{more}"
+            f"{len(errors)} bad record(s); run `framing data check` for the full list:\n"
+            f"{shown}{more}"
         )
     return records
 
@@ -172,8 +175,10 @@ def check_dataset(paths: list[Path], taxonomy: Taxonomy) -> CheckReport:
             f"{score:.2f} > {NEAR_DUPLICATE_JACCARD})"
         )
         if ra.split and rb.split and ra.split != rb.split:
-            report.errors.append(f"{msg} in different splits ({ra.split}/{rb.split}): leakage; "
-                                 "rewrite one or move both to one split")
+            report.errors.append(
+                f"{msg} in different splits ({ra.split}/{rb.split}): leakage; "
+                "rewrite one or move both to one split"
+            )
         else:
             report.warnings.append(f"{msg}; rewrite one of them")
     _check_balance(recs, taxonomy, report)
@@ -186,8 +191,14 @@ def _check_exact_duplicates(recs: list[LabelledSentence], report: CheckReport) -
         key = normalise(r.text)
         if key in seen:
             first = seen[key]
-            conflict = "" if first.frame == r.frame else f" with different frames ({first.frame}/{r.frame})"
-            report.errors.append(f"{r.where}: duplicate text of {first.where}{conflict}; remove one")
+            conflict = (
+                ""
+                if first.frame == r.frame
+                else f" with different frames ({first.frame}/{r.frame})"
+            )
+            report.errors.append(
+                f"{r.where}: duplicate text of {first.where}{conflict}; remove one"
+            )
         else:
             seen[key] = r
 

@@ -50,8 +50,10 @@ def evaluate(
         "n": len(records),
         "tfidf_train_size": len(train),
         "systems": {
-            name: {**classification_metrics(gold, pred, clf.labels),
-                   "by_tag": accuracy_by_tag(gold, pred, tags)}
+            name: {
+                **classification_metrics(gold, pred, clf.labels),
+                "by_tag": accuracy_by_tag(gold, pred, tags),
+            }
             for name, pred in predictions.items()
         },
     }
@@ -86,13 +88,17 @@ def render_evaluation(result: dict) -> str:
     first = systems[names[0]]
     for frame, stats in first["per_frame"].items():
         label = f"F1 {frame} (n={stats['support']})"
-        lines.append(f"{label:<28}" + "".join(
-            f"{systems[n]['per_frame'][frame]['f1']:>14.3f}" for n in names))
+        lines.append(
+            f"{label:<28}"
+            + "".join(f"{systems[n]['per_frame'][frame]['f1']:>14.3f}" for n in names)
+        )
     tags = first["by_tag"]
     if tags:
         lines += ["", "accuracy by tag", head]
         for tag, stats in tags.items():
             label = f"{tag} (n={stats['n']})"
-            lines.append(f"{label:<28}" + "".join(
-                f"{systems[n]['by_tag'][tag]['accuracy']:>14.3f}" for n in names))
+            lines.append(
+                f"{label:<28}"
+                + "".join(f"{systems[n]['by_tag'][tag]['accuracy']:>14.3f}" for n in names)
+            )
     return "\n".join(lines)

@@ -25,9 +25,7 @@ def classification_metrics(
     labels = list(labels)
     if len(y_true) == 0:
         return {"n": 0}
-    p, r, f, s = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0
-    )
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     present = [i for i, n in enumerate(s) if n > 0]
     per_frame = {
         label: {
@@ -57,7 +55,8 @@ def accuracy_by_tag(
         for tag in ts:
             hits[tag].append(t == p)
     return {
-        tag: {"n": len(v), "accuracy": round(float(np.mean(v)), 4)} for tag, v in sorted(hits.items())
+        tag: {"n": len(v), "accuracy": round(float(np.mean(v)), 4)}
+        for tag, v in sorted(hits.items())
     }
 
 

@@ -17,7 +17,8 @@ def write_model_card(
         "",
         "Sentence-level classifier of how a sentence frames non-state armed actors "
         f"(taxonomy `{taxonomy.name}` v{taxonomy.version}): "
-        + ", ".join(f"`{label}`" for label in taxonomy.precedence) + ".",
+        + ", ".join(f"`{label}`" for label in taxonomy.precedence)
+        + ".",
         "",
         "Load it with `framing score --model THIS_FOLDER` or plain transformers: "
         '`pipeline("text-classification", model=THIS_FOLDER)`.',
@@ -35,14 +36,18 @@ def write_model_card(
         "",
     ]
     splits = [k for k, v in metrics.items() if isinstance(v, dict) and "per_frame" in v]
-    lines.append("| split | n | accuracy | macro-F1 | " + " | ".join(
-        f"F1 {label}" for label in taxonomy.labels) + " |")
+    lines.append(
+        "| split | n | accuracy | macro-F1 | "
+        + " | ".join(f"F1 {label}" for label in taxonomy.labels)
+        + " |"
+    )
     lines.append("|---" * (4 + len(taxonomy.labels)) + "|")
     for s in splits:
         m = metrics[s]
         lines.append(
             f"| {s} | {m['n']} | {m['accuracy']:.3f} | {m['macro_f1']:.3f} | "
-            + " | ".join(f"{m['per_frame'][label]['f1']:.3f}" for label in taxonomy.labels) + " |"
+            + " | ".join(f"{m['per_frame'][label]['f1']:.3f}" for label in taxonomy.labels)
+            + " |"
         )
     if "ood_test" in splits:
         lines += [
@@ -52,10 +57,16 @@ def write_model_card(
         ]
     cal = metrics.get("calibration", {})
     if cal:
-        lines += ["", "## Calibration", "",
-                  f"Temperature {cal['temperature']} fitted on `{cal['fitted_on']}` "
-                  "(stored in calibration.json, applied by `framing score`).", "",
-                  "| split | ECE before | ECE after |", "|---|---|---|"]
+        lines += [
+            "",
+            "## Calibration",
+            "",
+            f"Temperature {cal['temperature']} fitted on `{cal['fitted_on']}` "
+            "(stored in calibration.json, applied by `framing score`).",
+            "",
+            "| split | ECE before | ECE after |",
+            "|---|---|---|",
+        ]
         for s, e in cal.get("ece", {}).items():
             lines.append(f"| {s} | {e['before']:.4f} | {e['after']:.4f} |")
     lines += [

@@ -16,7 +16,7 @@ PACKAGES = ("torch", "transformers", "tokenizers", "datasets", "scikit-learn", "
 
 
 def git_commit() -> str | None:
-    """The repository's HEAD commit, with '-dirty' when the work tree has changes; None if unknown."""
+    """The repository's HEAD commit, '-dirty' if tracked files changed; None if unknown."""
     repo = Path(__file__).resolve().parent.parent
     try:
         head = subprocess.run(
@@ -24,7 +24,10 @@ def git_commit() -> str | None:
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=repo, capture_output=True, text=True, check=True,
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None

@@ -135,9 +135,10 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
     except yaml.YAMLError as exc:
         raise FramingError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
-        raise FramingError(f"{path}: expected a mapping at the top level, found {type(raw).__name__}")
+        raise FramingError(
+            f"{path}: expected a mapping at the top level, found {type(raw).__name__}"
+        )
     try:
         return Taxonomy.model_validate(raw)
     except ValidationError as exc:
         raise FramingError(f"{path}: invalid taxonomy:\n{explain_validation(exc)}") from exc
-

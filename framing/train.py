@@ -93,7 +93,10 @@ def train(cfg: TrainConfig, overwrite: bool = False, progress: bool = True) -> P
     calibration: dict = {"temperature": temperature, "fitted_on": cfg.data.dev_split, "ece": {}}
     for name, recs, logits in [
         (cfg.data.dev_split, splits.dev, dev_logits),
-        *[(s, rs, _logits(model, tokenizer, [r.text for r in rs], cfg)) for s, rs in splits.tests.items()],
+        *[
+            (s, rs, _logits(model, tokenizer, [r.text for r in rs], cfg))
+            for s, rs in splits.tests.items()
+        ],
     ]:
         y = np.array([taxonomy.label2id[r.frame] for r in recs])
         pred = [labels[i] for i in logits.argmax(axis=1)]
@@ -155,10 +158,14 @@ def _fit(
         total = min(total, cfg.max_steps)
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
     groups = [
-        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
-         "weight_decay": cfg.weight_decay},
-        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)],
-         "weight_decay": 0.0},
+        {
+            "params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
+            "weight_decay": cfg.weight_decay,
+        },
+        {
+            "params": [p for n, p in model.named_parameters() if n.endswith(no_decay)],
+            "weight_decay": 0.0,
+        },
     ]
     optimiser = torch.optim.AdamW(groups, lr=cfg.learning_rate)
     schedule = get_linear_schedule_with_warmup(optimiser, int(cfg.warmup_ratio * total), total)
@@ -171,8 +178,10 @@ def _fit(
         for start in range(0, len(order), cfg.batch_size):
             batch = order[start : start + cfg.batch_size]
             inputs = tokenizer.pad(
-                {"input_ids": [enc["input_ids"][i] for i in batch],
-                 "attention_mask": [enc["attention_mask"][i] for i in batch]},
+                {
+                    "input_ids": [enc["input_ids"][i] for i in batch],
+                    "attention_mask": [enc["attention_mask"][i] for i in batch],
+                },
                 return_tensors="pt",
             )
             loss = loss_fn(model(**inputs).logits, y[batch])
@@ -221,7 +230,9 @@ def _class_weights(
     )
 
 
-def _logits(model: PreTrainedModel, tokenizer: object, texts: list[str], cfg: TrainConfig) -> np.ndarray:
+def _logits(
+    model: PreTrainedModel, tokenizer: object, texts: list[str], cfg: TrainConfig
+) -> np.ndarray:
     model.eval()
     out = []
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -229,8 +240,11 @@ def _logits(model: PreTrainedModel, tokenizer: object, texts: list[str], cfg: Tr
         for start in range(0, len(order), cfg.eval_batch_size):
             idx = order[start : start + cfg.eval_batch_size]
             inputs = tokenizer(
-                [texts[i] for i in idx], truncation=True, max_length=cfg.max_length,
-                padding=True, return_tensors="pt",
+                [texts[i] for i in idx],
+                truncation=True,
+                max_length=cfg.max_length,
+                padding=True,
+                return_tensors="pt",
             )
             out.append(model(**inputs).logits.float().numpy())
     logits = np.concatenate(out) if out else np.zeros((0, model.config.num_labels), np.float32)
@@ -261,9 +275,14 @@ def _write_run(
     (tmp / "config.yaml").write_text(dump_config(cfg))
     (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     (tmp / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n")
-    prov = provenance(seed=cfg.seed, base_model=cfg.base_model, base_model_path=base,
-                      data_files=file_hashes(paths), taxonomy=taxonomy,
-                      seconds=round(time.time() - started, 1))
+    prov = provenance(
+        seed=cfg.seed,
+        base_model=cfg.base_model,
+        base_model_path=base,
+        data_files=file_hashes(paths),
+        taxonomy=taxonomy,
+        seconds=round(time.time() - started, 1),
+    )
     (tmp / "provenance.json").write_text(json.dumps(prov, indent=2) + "\n")
     write_model_card(tmp, cfg, taxonomy, metrics, prov)
     if out_dir.exists():

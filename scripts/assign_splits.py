@@ -48,7 +48,9 @@ def main(paths: list[str]) -> None:
         root = find(i)
         group_key[root] = min(group_key.get(root, r["id"]), r["id"])
     for i, (_, r) in enumerate(rows):
-        r["split"] = "ood_test" if r.get("conflict") in OOD_CONFLICTS else bucket(group_key[find(i)])
+        r["split"] = (
+            "ood_test" if r.get("conflict") in OOD_CONFLICTS else bucket(group_key[find(i)])
+        )
     for p in paths:
         mine = [r for path, r in rows if path == Path(p)]
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in mine)

@@ -40,8 +40,9 @@ def test_train_bad_config_exits_2_naming_field(tmp_path: Path, tiny_base_dir: Pa
 
 def test_train_missing_base_package_is_explained(tmp_path: Path) -> None:
     data = write_dataset(tmp_path)
-    cfg = write_config(tmp_path, Path("x"), data, tmp_path / "out",
-                       base_model="package:no_such_weights_pkg")
+    cfg = write_config(
+        tmp_path, Path("x"), data, tmp_path / "out", base_model="package:no_such_weights_pkg"
+    )
     result = runner.invoke(app, ["train", str(cfg)])
     assert result.exit_code == 2
     assert "package 'no_such_weights_pkg' is not installed" in result.stderr
@@ -70,25 +71,43 @@ def test_evaluate_prints_model_beside_both_baselines(cli_run: tuple[Path, Path])
 def test_evaluate_json_and_tags(cli_run: tuple[Path, Path], tmp_path: Path) -> None:
     model, _ = cli_run
     tagged = tmp_path / "tagged.jsonl"
-    tagged.write_text("".join(json.dumps(r) + "\n" for r in [
-        {"text": "Tory rebels voted against the bill.", "frame": "none", "tags": ["non_armed_sense"]},
-        {"text": "They are not terrorists but rebels.", "frame": "rebel", "tags": ["negation"]},
-        {"text": "Rebels took the town.", "frame": "rebel"},
-    ]))
-    result = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tagged), "--json"])
+    tagged.write_text(
+        "".join(
+            json.dumps(r) + "\n"
+            for r in [
+                {
+                    "text": "Tory rebels voted against the bill.",
+                    "frame": "none",
+                    "tags": ["non_armed_sense"],
+                },
+                {
+                    "text": "They are not terrorists but rebels.",
+                    "frame": "rebel",
+                    "tags": ["negation"],
+                },
+                {"text": "Rebels took the town.", "frame": "rebel"},
+            ]
+        )
+    )
+    result = runner.invoke(
+        app, ["evaluate", "--model", str(model), "--data", str(tagged), "--json"]
+    )
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     lexicon = out["systems"]["lexicon"]
     # the cue lexicon is fooled by both hard cases, and gets the plain sentence right
-    assert lexicon["by_tag"] == {"negation": {"n": 1, "accuracy": 0.0},
-                                 "non_armed_sense": {"n": 1, "accuracy": 0.0}}
+    assert lexicon["by_tag"] == {
+        "negation": {"n": 1, "accuracy": 0.0},
+        "non_armed_sense": {"n": 1, "accuracy": 0.0},
+    }
     assert lexicon["accuracy"] == pytest.approx(1 / 3, abs=1e-4)
     assert out["tfidf_train_size"] == 12
 
 
 def test_evaluate_empty_split_is_a_user_error(cli_run: tuple[Path, Path]) -> None:
     model, data = cli_run
-    result = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(data),
-                                 "--split", "ood_test"])
+    result = runner.invoke(
+        app, ["evaluate", "--model", str(model), "--data", str(data), "--split", "ood_test"]
+    )
     assert result.exit_code == 2
     assert "no records with split 'ood_test' to evaluate" in result.stderr

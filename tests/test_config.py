@@ -27,10 +27,15 @@ BROKEN = [
     ({"epochz": 3}, "epochz: Extra inputs are not permitted"),
     ({"run_name": "my run"}, "run_name: String should match pattern"),
     ({"output_dir": "."}, "output_dir: Value error, output_dir must be a dedicated folder"),
-    ({"data": {"files": ["x.jsonl"], "train_splits": ["train"], "dev_split": "train"}},
-     "are both trained on and evaluated on"),
+    (
+        {"data": {"files": ["x.jsonl"], "train_splits": ["train"], "dev_split": "train"}},
+        "are both trained on and evaluated on",
+    ),
     ({"data": {"files": []}}, "data.files: List should have at least 1 item"),
-    ({"data": {"files": ["a.jsonl"], "dev_split": "validation"}}, "data.dev_split: Input should be"),
+    (
+        {"data": {"files": ["a.jsonl"], "dev_split": "validation"}},
+        "data.dev_split: Input should be",
+    ),
 ]
 
 

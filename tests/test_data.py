@@ -14,27 +14,38 @@ def _write(tmp_path: Path, rows: list[object], name: str = "d.jsonl") -> Path:
 
 
 def test_clean_file_passes(tmp_path: Path, taxonomy: Taxonomy) -> None:
-    path = _write(tmp_path, [
-        {"text": "Rebels took the hill.", "frame": "rebel", "voice": "authorial", "split": "train"},
-        {"text": "The minister flew to Paris.", "frame": "none", "voice": None, "split": "dev"},
-    ])
+    path = _write(
+        tmp_path,
+        [
+            {
+                "text": "Rebels took the hill.",
+                "frame": "rebel",
+                "voice": "authorial",
+                "split": "train",
+            },
+            {"text": "The minister flew to Paris.", "frame": "none", "voice": None, "split": "dev"},
+        ],
+    )
     report = check_dataset([path], taxonomy)
     assert report.ok, report.errors
     assert len(report.records) == 2
 
 
 def test_each_bad_record_is_named(tmp_path: Path, taxonomy: Taxonomy) -> None:
-    path = _write(tmp_path, [
-        {"text": "Gunmen fired on a bus.", "frame": "terorist"},
-        {"text": "   ", "frame": "none"},
-        '{"text": "broken json", "frame": ',
-        {"text": "The army advanced.", "frame": "none", "voice": "authorial"},
-        {"text": "Fighters regrouped.", "frame": "neutral", "voice": "atributed"},
-        {"text": "Insurgents fled.", "frame": "rebel", "tags": ["negaton"]},
-        {"frame": "none"},
-        {"text": "Militias met.", "frame": "neutral", "lable": "x"},
-        {"text": "Militias met.", "frame": "neutral", "split": "validation"},
-    ])
+    path = _write(
+        tmp_path,
+        [
+            {"text": "Gunmen fired on a bus.", "frame": "terorist"},
+            {"text": "   ", "frame": "none"},
+            '{"text": "broken json", "frame": ',
+            {"text": "The army advanced.", "frame": "none", "voice": "authorial"},
+            {"text": "Fighters regrouped.", "frame": "neutral", "voice": "atributed"},
+            {"text": "Insurgents fled.", "frame": "rebel", "tags": ["negaton"]},
+            {"frame": "none"},
+            {"text": "Militias met.", "frame": "neutral", "lable": "x"},
+            {"text": "Militias met.", "frame": "neutral", "split": "validation"},
+        ],
+    )
     errors = check_dataset([path], taxonomy).errors
     expected = [
         f"{path}:1: unknown frame 'terorist'; did you mean 'terrorist'?",
@@ -54,12 +65,20 @@ def test_each_bad_record_is_named(tmp_path: Path, taxonomy: Taxonomy) -> None:
 
 def test_duplicates_and_leakage(tmp_path: Path, taxonomy: Taxonomy) -> None:
     base = "Rebels seized the strategic hill overlooking the main highway on Sunday morning"
-    path = _write(tmp_path, [
-        {"id": "a", "text": base + ".", "frame": "rebel", "split": "train"},
-        {"id": "a", "text": "Fighters regrouped in the south.", "frame": "neutral", "split": "train"},
-        {"id": "c", "text": base + "!", "frame": "rebel", "split": "train"},
-        {"id": "d", "text": base + " again.", "frame": "rebel", "split": "test"},
-    ])
+    path = _write(
+        tmp_path,
+        [
+            {"id": "a", "text": base + ".", "frame": "rebel", "split": "train"},
+            {
+                "id": "a",
+                "text": "Fighters regrouped in the south.",
+                "frame": "neutral",
+                "split": "train",
+            },
+            {"id": "c", "text": base + "!", "frame": "rebel", "split": "train"},
+            {"id": "d", "text": base + " again.", "frame": "rebel", "split": "test"},
+        ],
+    )
     report = check_dataset([path], taxonomy)
     assert any("id 'a' already used" in e for e in report.errors)
     assert any(":3: duplicate text of" in e for e in report.errors)
@@ -78,7 +97,9 @@ def test_near_duplicates_threshold() -> None:
 
 
 def test_balance_warning(tmp_path: Path, taxonomy: Taxonomy) -> None:
-    rows = [{"text": f"Plain sentence number {w} about prices.", "frame": "none"}
-            for w in ["one", "two", "three", "four", "five", "six", "seven", "eight"]]
+    rows = [
+        {"text": f"Plain sentence number {w} about prices.", "frame": "none"}
+        for w in ["one", "two", "three", "four", "five", "six", "seven", "eight"]
+    ]
     report = check_dataset([_write(tmp_path, rows)], taxonomy)
     assert any("frame 'terrorist' is 0.0% of training records" in w for w in report.warnings)

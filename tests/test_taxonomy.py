@@ -10,9 +10,21 @@ from framing.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 
 
 def test_shipped_taxonomy(taxonomy: Taxonomy) -> None:
-    assert taxonomy.precedence == ["terrorist", "militant", "resistance", "rebel", "neutral", "none"]
+    assert taxonomy.precedence == [
+        "terrorist",
+        "militant",
+        "resistance",
+        "rebel",
+        "neutral",
+        "none",
+    ]
     assert taxonomy.weights == {
-        "terrorist": -2, "militant": -1, "resistance": 2, "rebel": 1, "neutral": 0, "none": None
+        "terrorist": -2,
+        "militant": -1,
+        "resistance": 2,
+        "rebel": 1,
+        "neutral": 0,
+        "none": None,
     }
     assert taxonomy.framed_labels == ["terrorist", "militant", "resistance", "rebel", "neutral"]
     assert taxonomy.voice_names == ["authorial", "attributed"]

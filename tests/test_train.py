@@ -16,8 +16,15 @@ from framing.train import train
 from .helpers_data import SENTENCES, write_config, write_dataset
 
 RUN_FILES = {
-    "model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json",
-    "taxonomy.yaml", "config.yaml", "metrics.json", "calibration.json", "provenance.json",
+    "model.safetensors",
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "taxonomy.yaml",
+    "config.yaml",
+    "metrics.json",
+    "calibration.json",
+    "provenance.json",
     "README.md",
 }
 
@@ -31,7 +38,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory, tiny_base_dir: Path) -> P
 
 
 def test_run_folder_is_complete(tiny_run: Path) -> None:
-    assert RUN_FILES <= {p.name for p in tiny_run.iterdir()}
+    assert {p.name for p in tiny_run.iterdir()} >= RUN_FILES
     assert not list(tiny_run.glob("*.bin")) and not list(tiny_run.glob("*.pt"))
     metrics = json.loads((tiny_run / "metrics.json").read_text())
     assert metrics["labels"] == ["terrorist", "militant", "rebel", "resistance", "neutral", "none"]
@@ -63,8 +70,9 @@ def test_reload_reproduces_stored_dev_metrics(tiny_run: Path) -> None:
 
     clf = Classifier.from_folder(tiny_run)
     cfg = load_config(tiny_run / "config.yaml")
-    dev = [r for r in load_dataset([Path(f) for f in cfg.data.files], clf.taxonomy)
-           if r.split == "dev"]
+    dev = [
+        r for r in load_dataset([Path(f) for f in cfg.data.files], clf.taxonomy) if r.split == "dev"
+    ]
     pred = [clf.labels[i] for i in clf.predict_proba([r.text for r in dev]).argmax(axis=1)]
     again = classification_metrics([r.frame for r in dev], pred, clf.labels)
     stored = json.loads((tiny_run / "metrics.json").read_text())["dev"]
@@ -93,8 +101,9 @@ def test_batch_equals_single(tiny_run: Path) -> None:
 def test_long_sentence_is_scored_in_windows_not_truncated(tiny_run: Path) -> None:
     clf = Classifier.from_folder(tiny_run, max_length=16)
     long_text = " ".join(["Rebels seized the hill overlooking the highway."] * 12)
-    enc = clf.tokenizer([long_text], truncation=True, max_length=16, stride=4,
-                        return_overflowing_tokens=True)
+    enc = clf.tokenizer(
+        [long_text], truncation=True, max_length=16, stride=4, return_overflowing_tokens=True
+    )
     assert len(enc["input_ids"]) > 3  # it really is split into windows
     p = clf.predict_proba([long_text, "Prices rose."])
     assert p.shape == (2, 6)
@@ -105,21 +114,37 @@ def test_long_sentence_is_scored_in_windows_not_truncated(tiny_run: Path) -> Non
 def test_overfits_two_examples(tmp_path: Path, tiny_base_dir: Path) -> None:
     rows = [("Terrorists bombed the market.", "terrorist"), ("Prices rose again.", "none")]
     data = tmp_path / "two.jsonl"
-    data.write_text("".join(
-        json.dumps({"text": t, "frame": f, "split": s}) + "\n"
-        for s in ("train", "dev") for t, f in rows))
-    cfg = load_config(write_config(tmp_path, tiny_base_dir, data, tmp_path / "out",
-                                   epochs=30, batch_size=2, learning_rate=1e-2, warmup_ratio=0.0,
-                                   early_stopping_patience=0, max_steps=30,
-                                   data={"files": [str(data)], "dev_split": "dev",
-                                         "test_splits": []}))
+    data.write_text(
+        "".join(
+            json.dumps({"text": t, "frame": f, "split": s}) + "\n"
+            for s in ("train", "dev")
+            for t, f in rows
+        )
+    )
+    cfg = load_config(
+        write_config(
+            tmp_path,
+            tiny_base_dir,
+            data,
+            tmp_path / "out",
+            epochs=30,
+            batch_size=2,
+            learning_rate=1e-2,
+            warmup_ratio=0.0,
+            early_stopping_patience=0,
+            max_steps=30,
+            data={"files": [str(data)], "dev_split": "dev", "test_splits": []},
+        )
+    )
     clf = Classifier.from_folder(train(cfg, progress=False))
     pred = clf.predict_proba([t for t, _ in rows]).argmax(axis=1)
     assert [clf.labels[i] for i in pred] == ["terrorist", "none"]
 
 
 def test_same_seed_same_metrics(tiny_run: Path, tmp_path: Path, tiny_base_dir: Path) -> None:
-    cfg = load_config(tiny_run / "config.yaml").model_copy(update={"output_dir": str(tmp_path / "b")})
+    cfg = load_config(tiny_run / "config.yaml").model_copy(
+        update={"output_dir": str(tmp_path / "b")}
+    )
     again = train(cfg, progress=False)
     first = json.loads((tiny_run / "metrics.json").read_text())
     assert json.loads((again / "metrics.json").read_text()) == first
