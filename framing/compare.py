@@ -240,6 +240,10 @@ def compare(
 def _held_out(scores: ScoredSentences, notes: list[str]) -> HeldOutErrors | None:
     if scores.model_dir is None:
         return None
+    if not (scores.model_dir / "metrics.json").is_file():
+        notes.append(f"{scores.model_dir} has no metrics.json (held-out confusion matrix): "
+                     "no corrected shares; pass --model with a folder written by `framing train`")
+        return None
     held_out = load_held_out_errors(scores.model_dir, scores.taxonomy.labels)
     notes.append(
         f"corrected shares use the '{held_out.split}' confusion matrix of {scores.model_dir} "

@@ -82,7 +82,7 @@ def _corrected(c: Comparison, path: Path) -> Path:
 def _actors(c: Comparison, path: Path) -> Path:
     table = c.actors.pivot(index="actor_name", columns="outlet", values="legitimacy")
     ranked = c.actors.pivot(index="actor_name", columns="outlet", values="ranked")
-    shown = table.where(ranked.fillna(False).astype(bool))
+    shown = table.where(ranked.eq(True))
     size = (max(6.0, 3 + 0.6 * shown.shape[1]), 1.5 + 0.35 * shown.shape[0])
     fig, ax = plt.subplots(figsize=size)
     image = ax.imshow(shown.to_numpy(dtype=float), cmap="RdBu", vmin=-2, vmax=2, aspect="auto")
