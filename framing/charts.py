@@ -7,6 +7,7 @@ string with explicit width and height, so the page renders offline and in any br
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from html import escape
 
 import pandas as pd
@@ -93,7 +94,7 @@ def profile_bars(outlets: pd.DataFrame, taxonomy: Taxonomy) -> str:
 
 
 def _axis(lo: float, hi: float, y0: float, y1: float, ticks: list[float],
-          fmt: str = "{:+.1f}") -> tuple[list[str], object]:
+          fmt: str = "{:+.1f}") -> tuple[list[str], Callable[[float], float]]:
     def pos(v: float) -> float:
         return LABEL_W + (v - lo) / (hi - lo) * BAR_W
 

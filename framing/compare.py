@@ -209,7 +209,7 @@ def compare(
     gazetteer: Gazetteer | None = None,
 ) -> Comparison:
     """Outlet profiles, contrasts, per-actor table and corrected shares for a sentence table."""
-    settings = settings or CompareSettings()
+    settings = settings or CompareSettings.model_validate({})
     gazetteer = gazetteer or load_gazetteer()
     taxonomy, notes = scores.taxonomy, list(scores.notes)
     rng = np.random.default_rng(settings.seed)

@@ -147,7 +147,7 @@ def _read_provenance(path: Path, notes: list[str]) -> dict:
 def _resolve_model(
     model_dir: str | Path | None, provenance: dict, scores_dir: Path, notes: list[str]
 ) -> Path | None:
-    stored = provenance.get("model") if isinstance(provenance.get("model"), dict) else {}
+    stored: dict = provenance["model"] if isinstance(provenance.get("model"), dict) else {}
     if model_dir is not None:
         folder = Path(model_dir)
         if not folder.is_dir():
@@ -186,7 +186,9 @@ def _check_hash(folder: Path, stored: object) -> None:
 def _resolve_taxonomy(model: Path | None, provenance: dict, prov_path: Path) -> Taxonomy:
     source = model / "taxonomy.yaml" if model and (model / "taxonomy.yaml").is_file() else None
     taxonomy = load_taxonomy(source or DEFAULT_TAXONOMY)
-    stored = provenance.get("taxonomy") if isinstance(provenance.get("taxonomy"), dict) else {}
+    stored: dict = (
+        provenance["taxonomy"] if isinstance(provenance.get("taxonomy"), dict) else {}
+    )
     fingerprint = stored.get("fingerprint")
     if fingerprint and fingerprint != taxonomy.fingerprint():
         raise FramingError(

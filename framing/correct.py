@@ -154,7 +154,7 @@ def _from_block(
     path: Path, split: str, block: dict, stored: list[str], labels: list[str]
 ) -> HeldOutErrors:
     order = [stored.index(name) for name in labels]
-    matrices = []
+    matrices: list[np.ndarray | None] = []
     for key in ("confusion_matrix", "soft_confusion_matrix"):
         raw = block.get(key)
         if raw is None:
