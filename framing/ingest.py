@@ -190,7 +190,8 @@ def normalize_date(value: object, date_format: str | None = None) -> tuple[str |
     match = _ISO.match(text)
     if match:
         try:
-            return datetime(*map(int, match.groups())).date().isoformat(), True
+            year, month, day = map(int, match.groups())
+            return datetime(year, month, day).date().isoformat(), True
         except ValueError:
             return text, False
     try:

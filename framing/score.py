@@ -317,10 +317,12 @@ def score(opts: ScoreOptions) -> ScoreSummary:
     _run_chunks(opts, classifier, stats, manifest, done)
     finished_iso = _now()
     manifest = read_manifest(parts)
+    n_docs = sum(len(e["doc_ids"]) for e in manifest)
+    n_sentences = sum(int(e["sentences"]) for e in manifest)
     counts = {
         **stats.as_dict(),
-        "documents": sum(len(e["doc_ids"]) for e in manifest),
-        "sentences": sum(int(e["sentences"]) for e in manifest),
+        "documents": n_docs,
+        "sentences": n_sentences,
         "rejects_file_lines": sum(stats.rejects.values()) + stats.duplicate_identical,
     }
     provenance = {
@@ -342,7 +344,7 @@ def score(opts: ScoreOptions) -> ScoreSummary:
     state.update(status="complete", counts=counts,
                  outputs=[p.name for p in outputs] + ["provenance.json"])
     write_json_atomic(opts.out / RUN_FILE, state)
-    return ScoreSummary(opts.out, counts["documents"], counts["sentences"], resumed,
+    return ScoreSummary(opts.out, n_docs, n_sentences, resumed,
                         time.time() - started, counts, [*outputs, opts.out / "provenance.json"])
 
 
@@ -415,8 +417,8 @@ def make_options(**values: object) -> ScoreOptions:
                     ("id", "outlet", "text", "title", "date", "url")}
     explicit = frozenset(role for role, name in field_values.items() if name is not None)
     try:
-        fields = FieldMap(**{r: n for r, n in field_values.items() if n is not None},
-                          explicit=explicit)
+        given = {r: n for r, n in field_values.items() if n is not None}
+        fields = FieldMap.model_validate({**given, "explicit": explicit})
         return ScoreOptions(fields=fields, **values)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise FramingError(f"invalid score options:\n{explain_validation(exc)}") from exc
@@ -431,7 +433,8 @@ def render_summary(summary: ScoreSummary) -> str:
         resumed = (f" ({summary.resumed_documents} from an earlier interrupted run)"
                    if summary.resumed_documents else "")
         head = f"scored {summary.documents} documents{resumed} in {summary.seconds:.1f} s"
-    by_reason = ", ".join(f"{k}: {v}" for k, v in dict(c.get("rejects_by_reason", {})).items())
+    reasons: dict[str, int] = c.get("rejects_by_reason") or {}  # type: ignore[assignment]
+    by_reason = ", ".join(f"{k}: {v}" for k, v in reasons.items())
     lines = [
         head,
         f"  documents {summary.documents}, sentences {summary.sentences}, "
