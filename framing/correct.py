@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from framing.errors import FramingError
+from framing.metrics import soft_confusion_matrix as soft_confusion_matrix  # re-exported
 
 SPLIT_PREFERENCE = ("dev", "test")
 """Which held-out split's confusion matrix to use: dev first (the one not used for reporting)."""
@@ -102,20 +103,6 @@ def adjusted_classify_and_count(predicted_counts: np.ndarray, confusion: np.ndar
 def probabilistic_adjusted_count(mean_proba: np.ndarray, soft_confusion: np.ndarray) -> np.ndarray:
     """PACC: true-label shares from mean predicted probabilities and a soft confusion matrix."""
     return adjust_shares(mean_proba, misclassification_rates(soft_confusion))
-
-
-def soft_confusion_matrix(
-    proba: np.ndarray, true_ids: Sequence[int], n_labels: int
-) -> np.ndarray:
-    """Rows = true label, columns = mean predicted probability over that label's examples.
-
-    Rows are sums, not means (so the row support is kept, like the hard matrix); normalising
-    rows gives the PACC rates.
-    """
-    proba = np.asarray(proba, dtype=np.float64)
-    out = np.zeros((n_labels, n_labels))
-    np.add.at(out, np.asarray(true_ids, dtype=int), proba)
-    return out
 
 
 def load_held_out_errors(model_dir: Path, labels: Sequence[str]) -> HeldOutErrors:

@@ -60,6 +60,17 @@ def accuracy_by_tag(
     }
 
 
+def soft_confusion_matrix(proba: np.ndarray, true_ids: Sequence[int], n_labels: int) -> np.ndarray:
+    """Rows = true label, columns = predicted probability summed over that label's examples.
+
+    Rows are sums, not means, so the row support is kept like the hard matrix; normalising rows
+    gives the rates probabilistic adjusted classify-and-count (PACC) needs.
+    """
+    out = np.zeros((n_labels, n_labels))
+    np.add.at(out, np.asarray(true_ids, dtype=int), np.asarray(proba, dtype=np.float64))
+    return out
+
+
 def expected_calibration_error(probs: np.ndarray, y: np.ndarray, bins: int = ECE_BINS) -> float:
     """ECE of the top-class confidence over equal-width bins, weighted by bin size."""
     if len(y) == 0:

@@ -32,6 +32,7 @@ from framing.data import LabelledSentence, file_hashes, load_dataset
 from framing.errors import FramingError
 from framing.metrics import (
     classification_metrics,
+    soft_confusion_matrix,
     expected_calibration_error,
     fit_temperature,
 )
@@ -101,6 +102,10 @@ def train(cfg: TrainConfig, overwrite: bool = False, progress: bool = True) -> P
         y = np.array([taxonomy.label2id[r.frame] for r in recs])
         pred = [labels[i] for i in logits.argmax(axis=1)]
         metrics[name] = classification_metrics([r.frame for r in recs], pred, labels)
+        calibrated = softmax(logits / temperature)
+        metrics[name]["soft_confusion_matrix"] = np.round(
+            soft_confusion_matrix(calibrated, y, len(labels)), 4
+        ).tolist()
         calibration["ece"][name] = {
             "before": round(expected_calibration_error(softmax(logits), y), 4),
             "after": round(expected_calibration_error(softmax(logits / temperature), y), 4),

@@ -76,7 +76,11 @@ def test_reload_reproduces_stored_dev_metrics(tiny_run: Path) -> None:
     pred = [clf.labels[i] for i in clf.predict_proba([r.text for r in dev]).argmax(axis=1)]
     again = classification_metrics([r.frame for r in dev], pred, clf.labels)
     stored = json.loads((tiny_run / "metrics.json").read_text())["dev"]
+    soft = np.array(stored.pop("soft_confusion_matrix"))
     assert again == stored
+    # the soft matrix sums calibrated probabilities per true frame: rows add up to the support
+    support = [stored["per_frame"][label]["support"] for label in clf.labels]
+    np.testing.assert_allclose(soft.sum(axis=1), support, atol=1e-2)
 
 
 def test_save_reload_identical_logits(tiny_run: Path, tmp_path: Path) -> None:
