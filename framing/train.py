@@ -32,9 +32,9 @@ from framing.data import LabelledSentence, file_hashes, load_dataset
 from framing.errors import FramingError
 from framing.metrics import (
     classification_metrics,
-    soft_confusion_matrix,
     expected_calibration_error,
     fit_temperature,
+    soft_confusion_matrix,
 )
 from framing.model_card import write_model_card
 from framing.predict import softmax
