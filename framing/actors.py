@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from framing.errors import FramingError, explain_validation
+from framing.errors import read_validated_yaml
 
 DEFAULT_ACTORS = Path(__file__).resolve().parent.parent / "labels" / "actors.yaml"
 
@@ -86,21 +85,9 @@ class ActorMention:
 
 def load_gazetteer(path: str | Path = DEFAULT_ACTORS) -> Gazetteer:
     """Read and validate a gazetteer file; raise FramingError naming the file and field."""
-    path = Path(path)
-    if not path.is_file():
-        raise FramingError(f"{path}: gazetteer not found; pass the path of an actors YAML")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise FramingError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise FramingError(
-            f"{path}: expected a mapping at the top level, found {type(raw).__name__}"
-        )
-    try:
-        return Gazetteer.model_validate(raw)
-    except ValidationError as exc:
-        raise FramingError(f"{path}: invalid gazetteer:\n{explain_validation(exc)}") from exc
+    return read_validated_yaml(
+        path, Gazetteer, "gazetteer", "pass the path of an actors YAML (see labels/actors.yaml)"
+    )
 
 
 def _normalise(text: str) -> str:

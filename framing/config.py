@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from framing.errors import FramingError, explain_validation
+from framing.errors import FramingError, read_validated_yaml
 
 SPLITS = ("train", "dev", "test", "ood_test")
 
@@ -81,22 +81,9 @@ class TrainConfig(_Strict):
 
 def load_config(path: str | Path) -> TrainConfig:
     """Read and validate a config file; raise FramingError naming the file, field and fix."""
-    path = Path(path)
-    if not path.is_file():
-        raise FramingError(f"{path}: config file not found; see configs/default.yaml for one")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise FramingError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise FramingError(f"{path}: expected a mapping of settings, found {type(raw).__name__}")
-    try:
-        return TrainConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise FramingError(
-            f"{path}: invalid config:\n{explain_validation(exc)}\n"
-            "Fix these fields (configs/default.yaml documents every setting)."
-        ) from exc
+    return read_validated_yaml(
+        path, TrainConfig, "config", "configs/default.yaml documents every setting"
+    )
 
 
 def data_paths(cfg: TrainConfig) -> list[Path]:

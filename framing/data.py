@@ -8,7 +8,6 @@ loading refuses the file with a message naming file, line, field and fix.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import re
 from collections import Counter, defaultdict
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from framing.config import SPLITS
 from framing.errors import FramingError
+from framing.provenance import file_sha256
 from framing.taxonomy import Taxonomy
 
 OPTIONAL_FIELDS = ("voice", "id", "source", "outlet", "conflict", "tags", "split")
@@ -301,4 +301,4 @@ def _count_block(
 
 def file_hashes(paths: list[Path]) -> dict[str, str]:
     """sha256 of each data file, for provenance."""
-    return {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
+    return {str(p): file_sha256(Path(p)) for p in paths}

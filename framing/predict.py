@@ -7,7 +7,6 @@ local only: safetensors, no remote code, no pickle.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
 
 from framing.errors import FramingError
+from framing.provenance import file_sha256
 from framing.taxonomy import Taxonomy, load_taxonomy
 
 WEIGHTS_FILE = "model.safetensors"
@@ -134,14 +134,6 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _model_max_length(model: PreTrainedModel, folder: Path) -> int:

@@ -38,6 +38,7 @@ from framing.ingest import (
     detect_format,
     read_documents,
 )
+from framing.provenance import file_sha256
 from framing.score_io import (
     RUN_FILE,
     merge_parts,
@@ -122,21 +123,13 @@ def load_classifier(model: Path, fast: bool) -> Classifier:
     return classifier
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def hash_input(path: Path) -> str:
     """sha256 of a file; of a folder, sha256 over its sorted (name, sha256) of .txt files."""
     if path.is_file():
-        return _sha256(path)
+        return file_sha256(path)
     digest = hashlib.sha256()
     for file in sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt"):
-        digest.update(f"{file.name}\0{_sha256(file)}\n".encode())
+        digest.update(f"{file.name}\0{file_sha256(file)}\n".encode())
     return digest.hexdigest()
 
 

@@ -11,10 +11,9 @@ import hashlib
 from functools import cached_property
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from framing.errors import FramingError, explain_validation
+from framing.errors import read_validated_yaml
 
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "labels" / "taxonomy.yaml"
 
@@ -127,18 +126,6 @@ class Taxonomy(_Strict):
 
 def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
     """Read and validate a taxonomy file; raise FramingError naming the file and field."""
-    path = Path(path)
-    if not path.is_file():
-        raise FramingError(f"{path}: taxonomy file not found; pass the path of a taxonomy YAML")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise FramingError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise FramingError(
-            f"{path}: expected a mapping at the top level, found {type(raw).__name__}"
-        )
-    try:
-        return Taxonomy.model_validate(raw)
-    except ValidationError as exc:
-        raise FramingError(f"{path}: invalid taxonomy:\n{explain_validation(exc)}") from exc
+    return read_validated_yaml(
+        path, Taxonomy, "taxonomy", "pass the path of a taxonomy YAML (see labels/taxonomy.yaml)"
+    )
