@@ -120,7 +120,8 @@ def test_contrasts_find_real_differences_only(tmp_path: Path) -> None:
     t = c.contrasts.set_index(["outlet_a", "outlet_b", "metric"])
     real = t.loc[("Harsh", "Wire", "share_terrorist")]
     assert real["diff"] > 0.4 and real["diff_lo"] > 0 and real["significant"]
-    assert real["p_value"] == pytest.approx(1 / 401)
+    assert real["p_permutation"] == pytest.approx(1 / 401)  # no permutation was as extreme
+    assert real["p_value"] < 1 / 401  # the normal fit is not floored at 1 / (n + 1)
     same = t.loc[("Harsh", "Twin", "legitimacy")]
     assert same["diff_lo"] < 0 < same["diff_hi"] and not same["significant"]
     assert (t["p_adjusted"] >= t["p_value"]).all()
@@ -226,3 +227,17 @@ def test_cli_compare(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "n_boot" in bad.output
     missing = CliRunner().invoke(app, ["compare", str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "not a folder" in missing.output
+
+
+def test_many_contrasts_survive_holm_when_effects_are_large(tmp_path: Path) -> None:
+    """With 8 outlets (28 pairs x 6 metrics = 168 tests) Holm needs p < 3e-4: exact permutation
+    p-values floored at 1/201 could never get there; the normal fit must, for a huge effect."""
+    rng = np.random.default_rng(5)
+    harsh, wire = [6, 2, 0.2, 0.1, 1, 1], [0.2, 1, 3, 0.2, 4, 3]
+    spec = {f"H{i}": harsh for i in range(4)} | {f"W{i}": wire for i in range(4)}
+    rows = random_outlets(rng, spec, docs=30)
+    c = compare(load_scores(write_scores(tmp_path / "s", rows)), CompareSettings(n_boot=200))
+    t = c.contrasts.set_index(["outlet_a", "outlet_b", "metric"])
+    assert len(t) == 28 * 6
+    assert t.loc[("H0", "W0", "share_terrorist"), "significant"]
+    assert not t.loc[("H0", "H1", "share_terrorist"), "significant"]
