@@ -3,7 +3,7 @@
 Input contract (a SCORES_DIR): `sentences.parquet` (or `.jsonl` / `.csv`), one row per sentence
 with at least `doc_id`, `outlet`, `sentence_idx`, `text`, `frame`; optionally `date`, `title`,
 `is_title`, `voice`, and `p_<frame>` for every frame. `provenance.json` beside it names the model
-(`model.path`, `model.hash`) and the taxonomy (`taxonomy.name/version/fingerprint`).
+(`model.path`, `model.fingerprint`) and the taxonomy (`taxonomy.name/version/fingerprint`).
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def _resolve_model(
         folder = Path(model_dir)
         if not folder.is_dir():
             raise FramingError(f"{folder}: --model is not a folder; pass a model folder")
-        _check_hash(folder, stored.get("hash") or stored.get("fingerprint"))
+        _check_hash(folder, stored.get("fingerprint"))
         return folder
     raw = stored.get("path")
     if not raw:
@@ -160,7 +160,7 @@ def _resolve_model(
         return None
     for folder in (Path(raw), scores_dir / raw):
         if folder.is_dir():
-            _check_hash(folder, stored.get("hash") or stored.get("fingerprint"))
+            _check_hash(folder, stored.get("fingerprint"))
             return folder
     notes.append(f"model folder {raw!r} from provenance.json not found: no corrected shares "
                  "(pass --model DIR)")

@@ -170,6 +170,7 @@ def render_html(c: Comparison, per_cell: int = 3) -> str:
     s = c.settings
     notes = "".join(f"<li>{escape(n)}</li>" for n in c.notes)
     model = c.provenance.get("model", {}) if isinstance(c.provenance.get("model"), dict) else {}
+    fingerprint = model.get("fingerprint") or "no fingerprint"
     sig = c.contrasts[c.contrasts["significant"]] if not c.contrasts.empty else c.contrasts
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -177,7 +178,7 @@ def render_html(c: Comparison, per_cell: int = 3) -> str:
 <title>Framing of armed actors by outlet</title><style>{STYLE}</style></head><body>
 <h1>How outlets frame non-state armed actors</h1>
 <p class="note">Taxonomy {escape(c.taxonomy.name)} {escape(c.taxonomy.version)};
-model {escape(str(model.get("path") or "unknown"))} ({escape(str(model.get("hash") or "no hash"))});
+model {escape(str(model.get("path") or "unknown"))} ({escape(str(fingerprint))});
 {len(c.sentences)} sentences. Shares are of framed sentences (frame other than
 {escape(", ".join(c.taxonomy.unframed_labels))}); 95% intervals from {s.n_boot} bootstrap
 resamples of articles within each outlet (seed {s.seed}). Outlets with fewer than

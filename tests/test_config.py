@@ -54,7 +54,8 @@ def test_broken_config_fails_naming_field(tmp_path: Path, change: dict, message:
 def test_config_that_is_not_a_mapping(tmp_path: Path) -> None:
     path = tmp_path / "list.yaml"
     path.write_text("- a\n- b\n")
-    with pytest.raises(FramingError, match="list.yaml: expected a mapping at the top level, found list"):
+    expected = "list.yaml: expected a mapping at the top level, found list"
+    with pytest.raises(FramingError, match=expected):
         load_config(path)
 
 

@@ -89,3 +89,14 @@ def test_cli_report(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert out.is_file() and (tmp_path / "page_figures" / "profiles.png").is_file()
     assert "no corrected shares" in out.read_text()
+
+
+def test_report_names_the_model_fingerprint_that_score_writes(tmp_path: Path) -> None:
+    """`framing score` stamps provenance.model.fingerprint; the page must show that value."""
+    rows = random_outlets(np.random.default_rng(1), {"A": [3, 1, 1, 1, 1, 1]}, docs=12)
+    prov = {"model": {"path": "nowhere", "fingerprint": "b4c0654bfa4e219d"}}
+    folder = write_scores(tmp_path / "s", rows, prov)
+    out = tmp_path / "page.html"
+    result = CliRunner().invoke(app, ["report", str(folder), "--out", str(out), "--n-boot", "100"])
+    assert result.exit_code == 0, result.output
+    assert "(b4c0654bfa4e219d)" in out.read_text()
