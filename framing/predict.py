@@ -8,7 +8,7 @@ local only: safetensors, no remote code, no pickle.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,9 @@ class Classifier:
     taxonomy: Taxonomy
     temperature: float
     max_length: int
+    # Logits for a padded batch (input_ids, attention_mask as int64 arrays) from another runtime,
+    # e.g. the int8 ONNX Runtime model of `framing.fast`; None runs `model` in torch.
+    runner: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
 
     @classmethod
     def from_folder(cls, folder: str | Path, max_length: int | None = None) -> Classifier:
@@ -116,18 +119,23 @@ class Classifier:
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         out = np.zeros((len(ids), self.model.config.num_labels), dtype=np.float32)
         pad = self.tokenizer.pad_token_id or 0
-        with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                chunk = order[start : start + batch_size]
-                width = max(len(ids[i]) for i in chunk)
-                input_ids = torch.full((len(chunk), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(chunk), width), dtype=torch.long)
-                for row, i in enumerate(chunk):
-                    input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
-                    mask[row, : len(ids[i])] = 1
-                logits = self.model(input_ids=input_ids, attention_mask=mask).logits
-                out[chunk] = logits.float().numpy()
+        run = self.runner or self._run_torch
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            width = max(len(ids[i]) for i in chunk)
+            input_ids = np.full((len(chunk), width), pad, dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                input_ids[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1
+            out[chunk] = run(input_ids, mask)
         return out
+
+    def _run_torch(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            logits = self.model(input_ids=torch.from_numpy(input_ids),
+                                attention_mask=torch.from_numpy(attention_mask)).logits
+        return logits.float().numpy()
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

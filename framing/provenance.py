@@ -13,7 +13,10 @@ from typing import Any
 from framing import __version__
 from framing.taxonomy import Taxonomy
 
-PACKAGES = ("torch", "transformers", "tokenizers", "datasets", "scikit-learn", "numpy", "sentencex")
+PACKAGES = (
+    "torch", "transformers", "tokenizers", "datasets", "scikit-learn", "numpy", "sentencex",
+    "onnxruntime", "onnx",
+)
 
 
 def git_commit() -> str | None:

@@ -17,7 +17,6 @@ import os
 import shutil
 import sys
 import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -106,21 +105,21 @@ def configure_threads(threads: int | None) -> dict[str, object]:
 
 
 def load_classifier(model: Path, fast: bool) -> Classifier:
-    """The model folder, int8-quantized (dynamic, Linear layers) when `fast`."""
+    """The model folder; when `fast`, scored through int8 ONNX Runtime (`framing.fast.RECIPE`)."""
     from framing.predict import Classifier
 
     classifier = Classifier.from_folder(model)
     if fast:
-        import dataclasses
+        from framing.fast import fast_classifier
 
-        import torch
-        from torch.ao.quantization import quantize_dynamic
-
-        with warnings.catch_warnings():  # torch.ao deprecation notices; the API still works
-            warnings.simplefilter("ignore")
-            quantized = quantize_dynamic(classifier.model, {torch.nn.Linear}, dtype=torch.qint8)
-        classifier = dataclasses.replace(classifier, model=quantized)
+        classifier = fast_classifier(classifier)
     return classifier
+
+
+def _fast_recipe() -> str:
+    from framing.fast import RECIPE
+
+    return RECIPE
 
 
 def hash_input(path: Path) -> str:
@@ -174,7 +173,7 @@ def _identity(opts: ScoreOptions, classifier: Classifier, inputs: list[dict[str,
         "fields": opts.fields.model_dump(mode="json", exclude={"explicit"}),
         "input_format": opts.input_format,
         "date_format": opts.date_format,
-        "fast": opts.fast,
+        "fast": _fast_recipe() if opts.fast else False,
         "format": opts.format,
         "segmenter": SEGMENTER_VERSION,
         "framing_version": framing.__version__,
