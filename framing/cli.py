@@ -108,8 +108,10 @@ def train_command(
 
 @app.command("evaluate")
 def evaluate_command(
+    data: Annotated[
+        list[Path], typer.Argument(help="Labelled JSONL file(s), e.g. labels/*.jsonl.")
+    ],
     model: Annotated[Path, typer.Option(help="Model folder written by `framing train`.")],
-    data: Annotated[list[Path], typer.Option(help="Labelled JSONL file(s); repeat the option.")],
     split: Annotated[
         str | None, typer.Option(help="Only records with this split, e.g. test or ood_test.")
     ] = None,
@@ -121,7 +123,11 @@ def evaluate_command(
     fitted on the model's own training split. Prints accuracy, macro-F1, per-frame F1 and,
     when records carry tags, accuracy per tag.
 
-    Example: framing evaluate --model models/default --data labels/ood-colombia-myanmar-ni.jsonl
+    Examples:
+
+      framing evaluate labels/ood-colombia-myanmar-ni.jsonl --model models/default
+
+      framing evaluate labels/*.jsonl --model models/default --split ood_test
     """
     import json
 

@@ -61,7 +61,7 @@ def cli_run(tmp_path_factory: pytest.TempPathFactory, tiny_base_dir: Path) -> tu
 
 def test_evaluate_prints_model_beside_both_baselines(cli_run: tuple[Path, Path]) -> None:
     model, data = cli_run
-    result = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(data)])
+    result = runner.invoke(app, ["evaluate", str(data), "--model", str(model)])
     assert result.exit_code == 0, result.output
     header = next(line for line in result.stdout.splitlines() if "transformer" in line)
     assert header.split() == ["transformer", "lexicon", "tfidf_logreg"]
@@ -90,7 +90,7 @@ def test_evaluate_json_and_tags(cli_run: tuple[Path, Path], tmp_path: Path) -> N
         )
     )
     result = runner.invoke(
-        app, ["evaluate", "--model", str(model), "--data", str(tagged), "--json"]
+        app, ["evaluate", str(tagged), "--model", str(model), "--json"]
     )
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
@@ -107,7 +107,7 @@ def test_evaluate_json_and_tags(cli_run: tuple[Path, Path], tmp_path: Path) -> N
 def test_evaluate_empty_split_is_a_user_error(cli_run: tuple[Path, Path]) -> None:
     model, data = cli_run
     result = runner.invoke(
-        app, ["evaluate", "--model", str(model), "--data", str(data), "--split", "ood_test"]
+        app, ["evaluate", str(data), "--model", str(model), "--split", "ood_test"]
     )
     assert result.exit_code == 2
     assert "no records with split 'ood_test' to evaluate" in result.stderr
