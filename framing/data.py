@@ -110,8 +110,11 @@ def _record_problem(obj: object, taxonomy: Taxonomy) -> str | None:
         return "field 'text' is empty; remove the record or write the sentence"
     frame = obj.get("frame")
     if frame not in taxonomy.label2id:
-        hint = taxonomy.suggest(str(frame)) if isinstance(frame, str) else None
-        fix = f"; did you mean {hint!r}?" if hint else f"; expected one of {taxonomy.labels}"
+        suggestion = taxonomy.suggest(str(frame)) if isinstance(frame, str) else None
+        fix = (
+            f"; did you mean {suggestion!r}?" if suggestion
+            else f"; expected one of {taxonomy.labels}"
+        )
         return f"unknown frame {frame!r}{fix}"
     voice = obj.get("voice")
     voices = taxonomy.voice_names
@@ -271,7 +274,7 @@ def summarise(recs: list[LabelledSentence], taxonomy: Taxonomy) -> str:
     lines += _count_block("frame", Counter(r.frame for r in recs), len(recs), taxonomy.labels)
     lines += _count_block("voice", Counter(str(r.voice) for r in recs), len(recs))
     lines += _count_block("split", Counter(str(r.split) for r in recs), len(recs))
-    split_frames = defaultdict(Counter)
+    split_frames: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for r in recs:
         split_frames[str(r.split)][r.frame] += 1
     header = "  split      " + " ".join(f"{label[:10]:>10}" for label in taxonomy.labels)

@@ -60,7 +60,9 @@ def accuracy_by_tag(
     }
 
 
-def soft_confusion_matrix(proba: np.ndarray, true_ids: Sequence[int], n_labels: int) -> np.ndarray:
+def soft_confusion_matrix(
+    proba: np.ndarray, true_ids: Sequence[int] | np.ndarray, n_labels: int
+) -> np.ndarray:
     """Rows = true label, columns = predicted probability summed over that label's examples.
 
     Rows are sums, not means, so the row support is kept like the hard matrix; normalising rows

@@ -14,7 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
 
 from framing.errors import FramingError
 from framing.provenance import file_sha256
@@ -29,7 +34,7 @@ class Classifier:
 
     folder: Path
     model: PreTrainedModel
-    tokenizer: object
+    tokenizer: PreTrainedTokenizerBase
     taxonomy: Taxonomy
     temperature: float
     max_length: int
@@ -76,6 +81,10 @@ class Classifier:
     def labels(self) -> list[str]:
         return self.taxonomy.labels
 
+    @property
+    def n_labels(self) -> int:
+        return len(self.taxonomy.labels)
+
     def fingerprint(self) -> str:
         """sha256 (first 16 hex digits) of the weights file: which model produced a result."""
         return file_sha256(self.folder / WEIGHTS_FILE)[:16]
@@ -95,7 +104,7 @@ class Classifier:
         return softmax(logits)
 
     def predict_logits(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        n_labels = self.model.config.num_labels
+        n_labels = self.n_labels
         if len(texts) == 0:
             return np.zeros((0, n_labels), dtype=np.float32)
         enc = self.tokenizer(
@@ -117,7 +126,7 @@ class Classifier:
 
     def _run_windows(self, ids: list[list[int]], batch_size: int) -> np.ndarray:
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        out = np.zeros((len(ids), self.model.config.num_labels), dtype=np.float32)
+        out = np.zeros((len(ids), self.n_labels), dtype=np.float32)
         pad = self.tokenizer.pad_token_id or 0
         run = self.runner or self._run_torch
         for start in range(0, len(order), batch_size):

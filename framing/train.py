@@ -24,6 +24,7 @@ from transformers import (
     AutoModelForSequenceClassification,
     AutoTokenizer,
     PreTrainedModel,
+    PreTrainedTokenizerBase,
     get_linear_schedule_with_warmup,
 )
 
@@ -123,7 +124,9 @@ def _seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _load_base(base: str, taxonomy: Taxonomy, spec: str) -> tuple[PreTrainedModel, object]:
+def _load_base(
+    base: str, taxonomy: Taxonomy, spec: str
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     try:
         tokenizer = AutoTokenizer.from_pretrained(base, trust_remote_code=False)
         model = AutoModelForSequenceClassification.from_pretrained(
@@ -146,7 +149,7 @@ def _load_base(base: str, taxonomy: Taxonomy, spec: str) -> tuple[PreTrainedMode
 
 def _fit(
     model: PreTrainedModel,
-    tokenizer: object,
+    tokenizer: PreTrainedTokenizerBase,
     splits: Splits,
     taxonomy: Taxonomy,
     cfg: TrainConfig,
@@ -236,7 +239,7 @@ def _class_weights(
 
 
 def _logits(
-    model: PreTrainedModel, tokenizer: object, texts: list[str], cfg: TrainConfig
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, texts: list[str], cfg: TrainConfig
 ) -> np.ndarray:
     model.eval()
     out = []
@@ -252,7 +255,9 @@ def _logits(
                 return_tensors="pt",
             )
             out.append(model(**inputs).logits.float().numpy())
-    logits = np.concatenate(out) if out else np.zeros((0, model.config.num_labels), np.float32)
+    if not out:
+        return np.zeros((0, int(model.config.num_labels or 0)), np.float32)
+    logits = np.concatenate(out)
     result = np.empty_like(logits)
     result[order] = logits
     return result
@@ -261,7 +266,7 @@ def _logits(
 def _write_run(
     out_dir: Path,
     model: PreTrainedModel,
-    tokenizer: object,
+    tokenizer: PreTrainedTokenizerBase,
     cfg: TrainConfig,
     taxonomy: Taxonomy,
     metrics: dict,
