@@ -318,7 +318,8 @@ def score(opts: ScoreOptions) -> ScoreSummary:
         "rejects_file_lines": sum(stats.rejects.values()) + stats.duplicate_identical,
     }
     provenance = {
-        "model": {"path": str(opts.model.resolve()), "fingerprint": identity["model_fingerprint"]},
+        "model": {"path": str(opts.model.resolve()), "fingerprint": identity["model_fingerprint"],
+                  "runtime": identity["fast"] or "torch fp32"},
         "taxonomy": {"name": classifier.taxonomy.name, "version": classifier.taxonomy.version,
                      "fingerprint": identity["taxonomy_fingerprint"]},
         "inputs": input_info,

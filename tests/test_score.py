@@ -146,7 +146,9 @@ def test_stdin_and_fast_path(tmp_path: Path, tiny_model_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     s = pd.read_parquet(out / "sentences.parquet")
     assert s.doc_id.unique().tolist() == ["a1", "a2"] and len(s) == 8
-    assert json.loads((out / "provenance.json").read_text())["arguments"]["fast"] is True
+    stamp = json.loads((out / "provenance.json").read_text())
+    assert stamp["arguments"]["fast"] is True
+    assert stamp["model"]["runtime"].startswith("onnxruntime-int8")
 
 
 def test_user_errors_exit_2_with_a_fix(tmp_path: Path, tiny_model_dir: Path) -> None:
