@@ -27,20 +27,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import framing
 from framing.errors import FramingError
-from framing.ingest import (
-    Document,
-    FieldMap,
-    IngestStats,
-    InputFormat,
-    Reject,
-    count_records,
-    detect_format,
-    read_documents,
-)
+from framing.ingest import Document, FieldMap, read_documents
 from framing.provenance import file_sha256
+from framing.readers import IngestStats, InputFormat, Reject, count_records, detect_format
 from framing.score_io import (
     RUN_FILE,
     merge_parts,
+    prepare_out,
     read_manifest,
     write_json_atomic,
     write_part,
@@ -157,14 +150,6 @@ def _spool_stdin(parts: Path) -> Path:
 # --- run identity and the output folder ------------------------------------------------------
 
 
-OUR_NAMES = ("parts", RUN_FILE, "provenance.json", "rejects.jsonl")
-
-
-def _ours(name: str) -> bool:
-    stem = name.split(".")[0]
-    return name in OUR_NAMES or stem in ("sentences", "documents", "outlets")
-
-
 def _identity(opts: ScoreOptions, classifier: Classifier, inputs: list[dict[str, str]]) -> dict:
     return {
         "model_fingerprint": classifier.fingerprint(),
@@ -178,39 +163,6 @@ def _identity(opts: ScoreOptions, classifier: Classifier, inputs: list[dict[str,
         "segmenter": SEGMENTER_VERSION,
         "framing_version": framing.__version__,
     }
-
-
-def _prepare_out(out: Path, identity: dict, overwrite: bool) -> dict | None:
-    """The previous run's state when `out` holds the same run; refuse a different one."""
-    state_file = out / RUN_FILE
-    if not out.exists():
-        return None
-    foreign = [p.name for p in out.iterdir() if not _ours(p.name)]
-    previous = json.loads(state_file.read_text()) if state_file.is_file() else None
-    if previous is not None and previous.get("identity") == identity:
-        return previous
-    if foreign and previous is None:
-        raise FramingError(
-            f"{out}: output folder holds other files ({', '.join(sorted(foreign)[:5])}); "
-            "pass an empty or new --out"
-        )
-    leftovers = [p for p in out.iterdir() if _ours(p.name) and p.name != "parts"]
-    leftovers += [p for p in (out / "parts").glob("*") if p.name != "stdin.input"]
-    if previous is not None or leftovers:
-        if not overwrite:
-            old = (previous or {}).get("identity", {})
-            changed = sorted(k for k in identity if old.get(k) != identity[k]) or ["unknown"]
-            raise FramingError(
-                f"{out}: holds a different scoring run (differs in: {', '.join(changed)}); "
-                "pass --overwrite to replace it, or another --out"
-            )
-        for p in out.iterdir():
-            if _ours(p.name) and p.name != "parts":
-                p.unlink()
-        for p in (out / "parts").glob("*"):
-            if p.name != "stdin.input":
-                p.unlink()
-    return None
 
 
 # --- scoring -------------------------------------------------------------------------------
@@ -291,7 +243,7 @@ def score(opts: ScoreOptions) -> ScoreSummary:
     classifier = load_classifier(opts.model, opts.fast)
     input_info = [{"path": str(p), "sha256": hash_input(p)} for p in inputs]
     identity = _identity(opts, classifier, input_info)
-    previous = _prepare_out(opts.out, identity, opts.overwrite)
+    previous = prepare_out(opts.out, identity, opts.overwrite)
     if previous and previous.get("status") == "complete":
         outputs = [opts.out / name for name in previous.get("outputs", [])]
         if all(p.exists() for p in outputs):

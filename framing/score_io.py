@@ -1,4 +1,5 @@
-"""Output files of `framing score`: typed schemas, atomic chunk parts, manifest, final merge.
+"""Output files of `framing score`: the output folder, typed schemas, atomic chunk parts,
+manifest, final merge.
 
 Crash safety: a part is written to a temp file and `os.replace`d into place, *then* its doc ids
 are appended (one fsync'd JSON line) to `parts/manifest.jsonl`. A part the manifest does not
@@ -17,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from framing.aggregate import document_table, framed_in_label_order, outlet_table
+from framing.errors import FramingError
 from framing.taxonomy import Taxonomy
 
 RUN_FILE = "run.json"
@@ -179,3 +181,46 @@ def merge_parts(out: Path, manifest: list[dict], taxonomy: Taxonomy, fmt: str,
     outl = _write_final(out / f"outlets.{fmt}", iter([outlets]), outlet_schema(taxonomy), fmt,
                         provenance)
     return [sent, docs, outl, out / "rejects.jsonl"]
+
+
+# --- the output folder ---------------------------------------------------------------------
+
+OUR_NAMES = ("parts", RUN_FILE, "provenance.json", "rejects.jsonl")
+
+
+def _ours(name: str) -> bool:
+    stem = name.split(".")[0]
+    return name in OUR_NAMES or stem in ("sentences", "documents", "outlets")
+
+
+def prepare_out(out: Path, identity: dict, overwrite: bool) -> dict | None:
+    """The previous run's state when `out` holds the same run; refuse a different one."""
+    state_file = out / RUN_FILE
+    if not out.exists():
+        return None
+    foreign = [p.name for p in out.iterdir() if not _ours(p.name)]
+    previous = json.loads(state_file.read_text()) if state_file.is_file() else None
+    if previous is not None and previous.get("identity") == identity:
+        return previous
+    if foreign and previous is None:
+        raise FramingError(
+            f"{out}: output folder holds other files ({', '.join(sorted(foreign)[:5])}); "
+            "pass an empty or new --out"
+        )
+    leftovers = [p for p in out.iterdir() if _ours(p.name) and p.name != "parts"]
+    leftovers += [p for p in (out / "parts").glob("*") if p.name != "stdin.input"]
+    if previous is not None or leftovers:
+        if not overwrite:
+            old = (previous or {}).get("identity", {})
+            changed = sorted(k for k in identity if old.get(k) != identity[k]) or ["unknown"]
+            raise FramingError(
+                f"{out}: holds a different scoring run (differs in: {', '.join(changed)}); "
+                "pass --overwrite to replace it, or another --out"
+            )
+        for p in out.iterdir():
+            if _ours(p.name) and p.name != "parts":
+                p.unlink()
+        for p in (out / "parts").glob("*"):
+            if p.name != "stdin.input":
+                p.unlink()
+    return None

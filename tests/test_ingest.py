@@ -10,17 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from framing.errors import FramingError
-from framing.ingest import (
-    Document,
-    FieldMap,
-    IngestStats,
-    Reject,
-    count_records,
-    decode_bytes,
-    normalize_date,
-    outlet_from_url,
-    read_documents,
-)
+from framing.ingest import Document, FieldMap, normalize_date, outlet_from_url, read_documents
+from framing.readers import IngestStats, Reject, count_records, decode_bytes
 
 FAKES_CSV = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "fa-kes" / (
     "fa-kes-original.csv"
