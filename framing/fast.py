@@ -60,14 +60,13 @@ class OutlierSplitLinear(nn.Module):
 
 def calibration_sentences(path: Path = CALIBRATION_FILE) -> list[str]:
     """Titles and sentences of the bundled example articles."""
-    from framing.segment import split_sentences
+    from framing.segment import article_sentences
 
     out: list[str] = []
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             record = json.loads(line)
-            out += [record["title"]] if record.get("title") else []
-            out += [s.text for s in split_sentences(record["text"])]
+            out += [s.text for _, s in article_sentences(record.get("title"), record["text"])]
     return out
 
 

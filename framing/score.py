@@ -38,7 +38,7 @@ from framing.score_io import (
     write_json_atomic,
     write_part,
 )
-from framing.segment import SEGMENTER_VERSION, split_sentences
+from framing.segment import SEGMENTER_VERSION, article_sentences
 
 if TYPE_CHECKING:
     from framing.predict import Classifier
@@ -175,13 +175,8 @@ class _Chunk:
 
     def add(self, doc: Document) -> None:
         self.docs.append(doc)
-        idx = 0
-        if doc.title:
-            self.rows.append((doc, idx, True, 0, len(doc.title), doc.title))
-            idx += 1
-        for sentence in split_sentences(doc.text):
-            self.rows.append((doc, idx, False, sentence.start, sentence.end, sentence.text))
-            idx += 1
+        for idx, (is_title, s) in enumerate(article_sentences(doc.title, doc.text)):
+            self.rows.append((doc, idx, is_title, s.start, s.end, s.text))
 
 
 def _score_chunk(chunk: _Chunk, classifier: Classifier, batch_size: int) -> dict[str, list]:

@@ -56,6 +56,16 @@ def split_sentences(text: str, language: str = "en") -> list[Sentence]:
     return sentences
 
 
+def article_sentences(title: str | None, text: str) -> list[tuple[bool, Sentence]]:
+    """What `framing score` scores for one article, in order: (is_title, sentence).
+
+    The title, when there is one, is a sentence of its own (offsets into the title); then the
+    sentences of `text` (offsets into the text).
+    """
+    head = [(True, Sentence(0, len(title), title))] if title else []
+    return head + [(False, sentence) for sentence in split_sentences(text)]
+
+
 def _blocks(text: str) -> list[tuple[int, int]]:
     """Spans between line breaks that always end a sentence."""
     spans = []

@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from framing.score import load_classifier  # noqa: E402
-from framing.segment import split_sentences  # noqa: E402
+from framing.segment import article_sentences  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpora" / "fa-kes" / "fa-kes.jsonl"
@@ -52,9 +52,7 @@ def load_docs(path: Path, limit: int | None) -> list[list[str]]:
             if limit is not None and len(docs) >= limit:
                 break
             rec = json.loads(line)
-            sents = [rec["title"]] if rec.get("title") else []
-            sents += [s.text for s in split_sentences(rec["text"])]
-            docs.append(sents)
+            docs.append([s.text for _, s in article_sentences(rec.get("title"), rec["text"])])
     return docs
 
 
