@@ -8,7 +8,6 @@ with at least `doc_id`, `outlet`, `sentence_idx`, `text`, `frame`; optionally `d
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from framing.errors import FramingError
+from framing.provenance import file_sha256
 from framing.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
 
 SENTENCE_FILES = ("sentences.parquet", "sentences.jsonl", "sentences.csv")
@@ -171,11 +171,7 @@ def _check_hash(folder: Path, stored: object) -> None:
     weights = folder / "model.safetensors"
     if not stored or not weights.is_file():
         return
-    digest = hashlib.sha256()
-    with open(weights, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    full, stored = digest.hexdigest(), str(stored).removeprefix("sha256:")
+    full, stored = file_sha256(weights), str(stored).removeprefix("sha256:")
     if not full.startswith(stored[:16]):
         raise FramingError(
             f"{weights}: sha256 {full[:16]} differs from the model hash {stored[:16]} in "

@@ -22,6 +22,7 @@ from framing.compare import (
 from framing.compare_inputs import ScoredSentences, load_scores
 from framing.correct import adjusted_classify_and_count
 from framing.errors import FramingError
+from framing.provenance import file_sha256
 from framing.taxonomy import Taxonomy
 
 from .synthetic_scores import LABELS, model_folder, random_outlets, sentence, write_scores
@@ -207,6 +208,19 @@ def test_bad_tables_are_named(tmp_path: Path, taxonomy: Taxonomy) -> None:
                                  {"taxonomy": {"fingerprint": "abc"}}))
     with pytest.raises(FramingError, match="no sentences.parquet"):
         load_scores(tmp_path)
+
+
+def test_a_different_model_than_the_one_that_scored_is_refused(
+    tmp_path: Path, taxonomy: Taxonomy
+) -> None:
+    model = model_folder(tmp_path / "model", np.eye(len(LABELS)).tolist(), taxonomy)
+    (model / "model.safetensors").write_bytes(b"the weights that scored")
+    digest = file_sha256(model / "model.safetensors")[:16]
+    right = write_scores(tmp_path / "right", _hand_rows(), {"model": {"fingerprint": digest}})
+    assert load_scores(right, model).model_dir == model
+    wrong = write_scores(tmp_path / "wrong", _hand_rows(), {"model": {"fingerprint": "0" * 16}})
+    with pytest.raises(FramingError, match="not the model that scored the table"):
+        load_scores(wrong, model)
 
 
 def test_cli_compare(tmp_path: Path) -> None:
