@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from torch import nn
 
+from framing.errors import FramingError
 from framing.fast import (
     OnnxRunner,
     OutlierSplitLinear,
@@ -92,3 +95,11 @@ def test_int8_model_tracks_fp32(tiny_model_dir: Path) -> None:
     assert np.abs(got - want).max() < 0.25 * scale, (np.abs(got - want).max(), scale)
     assert np.corrcoef(got.ravel(), want.ravel())[0, 1] > 0.95
     assert (got.argmax(axis=1) == want.argmax(axis=1)).mean() >= 0.8
+
+
+def test_missing_onnxruntime_names_the_fix(
+    tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime.quantization", None)  # import now fails
+    with pytest.raises(FramingError, match=r"--fast needs onnxruntime and onnx.*pip install"):
+        fast_classifier(Classifier.from_folder(tiny_model_dir))
