@@ -1,4 +1,7 @@
-"""Pure aggregations of the sentence table: one row per document, one row per outlet.
+"""Shares: the one definition of a frame share, for score outputs and evaluation alike.
+
+Pure aggregations of a sentence table: one row per document, one row per outlet. Columns follow
+the taxonomy's precedence order, like every table framing writes.
 
 No uncertainty here (`framing compare` bootstraps from the sentence table). Weighting rules:
 - A sentence is *framed* when its frame has a taxonomy weight (`none` has none).
@@ -18,13 +21,8 @@ from framing.taxonomy import Taxonomy
 DOC_KEYS = ["doc_id", "outlet", "date"]
 
 
-def framed_in_label_order(taxonomy: Taxonomy) -> list[str]:
-    """Frames with a weight, in label-id order (the column order of every output)."""
-    return [name for name in taxonomy.labels if taxonomy.weights[name] is not None]
-
-
 def _framed_weights(taxonomy: Taxonomy) -> dict[str, float]:
-    return {name: w for name in taxonomy.labels if (w := taxonomy.weights[name]) is not None}
+    return {name: w for name in taxonomy.framed_labels if (w := taxonomy.weights[name]) is not None}
 
 
 def _add_shares_and_legitimacy(
@@ -33,7 +31,7 @@ def _add_shares_and_legitimacy(
     weights = _framed_weights(taxonomy)
     framed = table[framed_col].astype("float64")
     has_framed = framed > 0
-    for name in framed_in_label_order(taxonomy):
+    for name in taxonomy.framed_labels:
         table[f"share_{name}"] = (table[f"count_{name}"] / framed).where(has_framed)
     weighted = sum(table[f"count_{name}"] * w for name, w in weights.items())
     table["legitimacy"] = (weighted / framed).where(has_framed)
@@ -47,15 +45,15 @@ def document_table(sentences: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     `sentences` needs columns doc_id, outlet, date, frame; the title row counts as a sentence.
     """
     counts = pd.crosstab(sentences["doc_id"], sentences["frame"])
-    counts = counts.reindex(columns=taxonomy.labels, fill_value=0)
-    counts.columns = [f"count_{name}" for name in taxonomy.labels]
+    counts = counts.reindex(columns=taxonomy.precedence, fill_value=0)
+    counts.columns = [f"count_{name}" for name in taxonomy.precedence]
     keys = sentences.drop_duplicates("doc_id")[DOC_KEYS].set_index("doc_id")
     table = keys.join(counts, how="left")
     table.insert(2, "n_sentences", sentences.groupby("doc_id", sort=False).size())
-    framed_cols = [f"count_{name}" for name in framed_in_label_order(taxonomy)]
+    framed_cols = [f"count_{name}" for name in taxonomy.framed_labels]
     table.insert(3, "n_framed", table[framed_cols].sum(axis=1))
     table = table.reset_index()
-    int_cols = ["n_sentences", "n_framed", *(f"count_{name}" for name in taxonomy.labels)]
+    int_cols = ["n_sentences", "n_framed", *(f"count_{name}" for name in taxonomy.precedence)]
     table[int_cols] = table[int_cols].astype("int64")
     return _add_shares_and_legitimacy(table, taxonomy, "n_framed")
 
@@ -65,7 +63,7 @@ def outlet_table(documents: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     frame, share_<frame> among framed sentences, legitimacy (mean weight over framed sentences,
     pooled across the outlet's documents). Built from `document_table` output: counts add up,
     so it equals aggregating the sentence table directly."""
-    count_cols = [f"count_{name}" for name in taxonomy.labels]
+    count_cols = [f"count_{name}" for name in taxonomy.precedence]
     grouped = documents.groupby("outlet", sort=True)
     table = grouped[count_cols].sum()
     table.insert(0, "documents", grouped.size())
@@ -73,8 +71,3 @@ def outlet_table(documents: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     table.insert(2, "framed", grouped["n_framed"].sum())
     table = table.reset_index().astype({c: "int64" for c in ["documents", "sentences", "framed"]})
     return _add_shares_and_legitimacy(table, taxonomy, "framed")
-
-
-def outlet_table_from_sentences(sentences: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
-    """`outlet_table` straight from a sentence table."""
-    return outlet_table(document_table(sentences, taxonomy), taxonomy)

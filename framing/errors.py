@@ -1,15 +1,23 @@
-"""The one exception type for mistakes the user can fix (bad config, data, paths).
+"""Mistakes the user can fix, and the one way files and options are validated.
 
-The CLI prints its message to stderr and exits 2; anything else is a bug and keeps its traceback.
+`FramingError` is the one exception type for them (bad config, data, paths): the CLI prints its
+message to stderr and exits 2; anything else is a bug and keeps its traceback. `Strict` is the
+base of every validated file and option set: unknown keys are refused, values are frozen.
 """
 
 from pathlib import Path
 from typing import TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class Strict(BaseModel):
+    """A validated record: unknown keys are an error (a typo fails loudly), fields are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class FramingError(Exception):

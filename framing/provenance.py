@@ -14,8 +14,8 @@ from framing import __version__
 from framing.taxonomy import Taxonomy
 
 PACKAGES = (
-    "torch", "transformers", "tokenizers", "datasets", "scikit-learn", "numpy", "sentencex",
-    "onnxruntime", "onnx",
+    "torch", "transformers", "tokenizers", "safetensors", "scikit-learn", "numpy", "scipy",
+    "pandas", "pyarrow", "sentencex", "onnxruntime", "onnx",
 )
 
 

@@ -11,18 +11,15 @@ import hashlib
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from framing.errors import read_validated_yaml
+from framing import resources
+from framing.errors import Strict, read_validated_yaml
 
-DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "labels" / "taxonomy.yaml"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+DEFAULT_TAXONOMY = resources.TAXONOMY
 
 
-class Frame(_Strict):
+class Frame(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     weight: float | None = Field(
         description="legitimacy weight; null excludes the frame from scores (e.g. none)"
@@ -31,18 +28,18 @@ class Frame(_Strict):
     cues: list[str] = Field(default_factory=list)
 
 
-class Voice(_Strict):
+class Voice(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     definition: str = Field(min_length=1)
 
 
-class Tag(_Strict):
+class Tag(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     hard: bool
     definition: str = Field(min_length=1)
 
 
-class Taxonomy(_Strict):
+class Taxonomy(Strict):
     """A validated taxonomy. `frames` is in precedence order (most marked first)."""
 
     name: str

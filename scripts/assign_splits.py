@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from framing.data import near_duplicates
+from framing.data.check import near_duplicates
 
 OOD_CONFLICTS = {"colombia", "myanmar", "northern-ireland"}
 GROUP_JACCARD = 0.5

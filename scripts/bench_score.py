@@ -3,8 +3,8 @@
 Scores the FA-KES articles (titles + sentences from our splitter) three ways in one run:
 - ours: `Classifier.predict_proba` over all sentences in chunks of 4096 (batched across
   documents, sorted by token length, inference_mode);
-- fast: the `--fast` path (`framing.fast`): ONNX Runtime, int8 encoder matmuls with outlier
-  channels kept fp32; the ~10 s it takes to prepare is printed apart, once per run;
+- fast: the `--fast` path (`framing.inference.fast`): ONNX Runtime, int8 encoder matmuls with
+  outlier channels kept fp32; the ~10 s it takes to prepare is printed apart, once per run;
 - baseline: `transformers.pipeline("text-classification", model=DIR)` called once per
   document on its sentences with default settings.
 Prints sentences/s, the ratio to the baseline, label agreement, the fraction of the machine's
@@ -37,8 +37,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from framing.score import load_classifier  # noqa: E402
-from framing.segment import article_sentences  # noqa: E402
+from framing.scoring.score import load_classifier  # noqa: E402
+from framing.text.segment import article_sentences  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpora" / "fa-kes" / "fa-kes.jsonl"

@@ -10,7 +10,7 @@ import json
 import sys
 from collections import Counter
 
-from framing.actors import ActorMatcher, load_gazetteer
+from framing.text.actors import ActorMatcher, load_gazetteer
 
 
 def main(paths: list[str]) -> None:

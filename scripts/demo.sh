@@ -10,8 +10,8 @@ if [ ! -f models/default/model.safetensors ]; then
   echo "== models/default is missing: training it (about 20 minutes on 2 CPU cores)"
   $framing train configs/default.yaml --overwrite
 fi
-echo "== scoring framing/examples/articles.jsonl"
-$framing score framing/examples/articles.jsonl --model models/default --out runs/examples
+echo "== scoring framing/resources/examples/articles.jsonl"
+$framing score framing/resources/examples/articles.jsonl --model models/default --out runs/examples
 echo "== outlet comparison"
 $framing compare runs/examples --model models/default
 $framing report runs/examples --model models/default --out runs/examples/report.html

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from framing.errors import FramingError
 from framing.taxonomy import DEFAULT_TAXONOMY, load_taxonomy
-from framing.voice import measure_voice_rule
+from framing.text.voice import measure_voice_rule
 
 LABELS = Path(__file__).resolve().parent.parent / "labels"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from framing.actors import ActorMatcher, load_gazetteer
 from framing.errors import FramingError
+from framing.text.actors import ActorMatcher, load_gazetteer
 
 
 @pytest.fixture(scope="module")

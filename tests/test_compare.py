@@ -10,20 +10,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from framing.actors import load_gazetteer
 from framing.cli import app
-from framing.compare import (
-    CompareSettings,
-    adjust_pvalues,
-    compare,
-    compare_scores,
-    resample_articles,
-)
-from framing.compare_inputs import ScoredSentences, load_scores
-from framing.correct import adjusted_classify_and_count
+from framing.comparison.compare import CompareSettings, compare, compare_scores
+from framing.comparison.correct import adjust_shares, misclassification_rates
+from framing.comparison.stats import adjust_pvalues, resample_articles
 from framing.errors import FramingError
 from framing.provenance import file_sha256
+from framing.scoring.results import ScoredSentences, load_scores
 from framing.taxonomy import Taxonomy
+from framing.text.actors import load_gazetteer
 
 from .synthetic_scores import LABELS, model_folder, random_outlets, sentence, write_scores
 
@@ -165,7 +160,7 @@ def test_corrected_shares_use_the_dev_matrix(tmp_path: Path, taxonomy: Taxonomy)
                        settings=CompareSettings(n_boot=100))
     assert c.corrected is not None and c.held_out is not None and c.held_out.split == "dev"
     counts = pd.DataFrame(rows)["frame"].value_counts().reindex(LABELS, fill_value=0)
-    expected = adjusted_classify_and_count(counts.to_numpy(), np.array(confusion))[:5]
+    expected = adjust_shares(counts.to_numpy(), misclassification_rates(np.array(confusion)))[:5]
     expected = expected / expected.sum()
     got = c.corrected.set_index("metric").loc["share_terrorist"]
     assert got["acc"] == pytest.approx(expected[0])

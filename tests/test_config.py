@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from framing.config import load_config
 from framing.errors import FramingError
 from framing.taxonomy import load_taxonomy
+from framing.training.config import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -8,15 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from framing.correct import (
+from framing.comparison.correct import (
     adjust_shares,
-    adjusted_classify_and_count,
     load_held_out_errors,
     misclassification_rates,
-    probabilistic_adjusted_count,
-    soft_confusion_matrix,
 )
 from framing.errors import FramingError
+from framing.training.metrics import soft_confusion_matrix
 
 LABELS = ["terrorist", "militant", "rebel", "resistance", "neutral", "none"]
 TRUTH = np.array([0.10, 0.05, 0.30, 0.05, 0.20, 0.30])
@@ -49,7 +47,7 @@ def test_acc_recovers_known_truth_raw_counts_do_not() -> None:
     _, pred = _simulate(rng, 20000, TRUTH)
     counts = np.bincount(pred, minlength=len(LABELS))
     raw = counts / counts.sum()
-    adjusted = adjusted_classify_and_count(counts, confusion)
+    adjusted = adjust_shares(counts, misclassification_rates(confusion))
     assert np.abs(raw - TRUTH).max() > 0.08  # the bias is real
     assert np.abs(adjusted - TRUTH).max() < 0.02  # and the correction removes it
     assert adjusted.sum() == pytest.approx(1.0)
@@ -67,7 +65,7 @@ def test_pacc_recovers_known_truth() -> None:
     true = rng.choice(len(LABELS), size=20000, p=TRUTH)
     mean_proba = probabilities(true).mean(axis=0)
     assert np.abs(mean_proba - TRUTH).max() > 0.08
-    assert np.abs(probabilistic_adjusted_count(mean_proba, soft) - TRUTH).max() < 0.02
+    assert np.abs(adjust_shares(mean_proba, misclassification_rates(soft)) - TRUTH).max() < 0.02
 
 
 def test_exact_inversion_and_clipping_by_hand() -> None:

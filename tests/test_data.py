@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from framing.data import check_dataset, near_duplicates
+from framing.data.check import check_dataset, near_duplicates
 from framing.taxonomy import Taxonomy
 
 

@@ -11,14 +11,14 @@ import torch
 from torch import nn
 
 from framing.errors import FramingError
-from framing.fast import (
+from framing.inference.fast import (
     OnnxRunner,
     OutlierSplitLinear,
     calibration_sentences,
     fast_classifier,
     split_outliers,
 )
-from framing.predict import Classifier
+from framing.inference.predict import Classifier
 
 SENTENCES = [
     "Government forces shelled the town on Tuesday.",

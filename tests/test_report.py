@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from framing.cli import app
-from framing.compare import CompareSettings, Comparison, compare_scores
-from framing.report import build_report, highlight, render_html
+from framing.comparison.compare import CompareSettings, Comparison, compare_scores
+from framing.report.html import build_report, highlight, render_html
 from framing.taxonomy import Taxonomy
 
 from .synthetic_scores import PLANTED, model_folder, random_outlets, write_scores

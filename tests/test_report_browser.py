@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from framing.compare import CompareSettings, compare_scores
-from framing.report import build_report
+from framing.comparison.compare import CompareSettings, compare_scores
+from framing.report.html import build_report
 
 from .synthetic_scores import PLANTED, random_outlets, write_scores
 

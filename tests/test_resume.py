@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from framing.score_io import read_manifest
+from framing.scoring.outputs import read_manifest
 
 SUBJECTS = ["Rebels", "Militants", "Gunmen", "The army", "Insurgents", "Fighters", "Officials",
             "Resistance fighters", "The government", "Terrorists", "Armed groups", "Police"]

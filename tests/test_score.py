@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from framing.aggregate import document_table, outlet_table, outlet_table_from_sentences
+from framing.aggregate import document_table, outlet_table
 from framing.cli import app
-from framing.predict import Classifier
+from framing.inference.predict import Classifier
 from framing.taxonomy import Taxonomy
 
 RUNNER = CliRunner()
@@ -52,7 +52,7 @@ def scored(tmp_path: Path, tiny_model_dir: Path) -> tuple[Path, Path]:
 def test_sentence_table_contract(scored: tuple[Path, Path], taxonomy: Taxonomy) -> None:
     _, out = scored
     s = pd.read_parquet(out / "sentences.parquet")
-    assert list(s.columns) == [*SENTENCE_COLUMNS, *(f"p_{f}" for f in taxonomy.labels), "voice"]
+    assert list(s.columns) == [*SENTENCE_COLUMNS, *(f"p_{f}" for f in taxonomy.precedence), "voice"]
     a1 = s[s.doc_id == "a1"].reset_index(drop=True)
     assert a1.sentence_idx.tolist() == list(range(len(a1)))
     assert a1.is_title.tolist() == [True] + [False] * (len(a1) - 1)
@@ -64,9 +64,9 @@ def test_sentence_table_contract(scored: tuple[Path, Path], taxonomy: Taxonomy) 
     for row in a1.itertuples():
         source = ARTICLES[0]["title"] if row.is_title else text  # type: ignore[index]
         assert source[row.char_start : row.char_end] == row.text
-    probs = s[[f"p_{f}" for f in taxonomy.labels]].to_numpy()
+    probs = s[[f"p_{f}" for f in taxonomy.precedence]].to_numpy()
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
-    assert (np.array(taxonomy.labels)[probs.argmax(axis=1)] == s.frame.to_numpy()).all()
+    assert (np.array(taxonomy.precedence)[probs.argmax(axis=1)] == s.frame.to_numpy()).all()
     unframed = s.frame.isin(taxonomy.unframed_labels)
     assert s.voice[unframed].isna().all()
     assert s.voice[~unframed].isin(["authorial", "attributed"]).all()
@@ -83,16 +83,17 @@ def test_documents_outlets_rejects_provenance(scored: tuple[Path, Path], taxonom
     pd.testing.assert_frame_equal(d, document_table(s, taxonomy), check_dtype=False)
     assert d.n_sentences.tolist() == [6, 2, 1]
     o = pd.read_parquet(out / "outlets.parquet")
-    pd.testing.assert_frame_equal(o, outlet_table_from_sentences(s, taxonomy), check_dtype=False)
+    pd.testing.assert_frame_equal(o, outlet_table(document_table(s, taxonomy), taxonomy),
+                                  check_dtype=False)
     rejects = [json.loads(x) for x in (out / "rejects.jsonl").read_text().splitlines()]
     assert rejects == [{"file": str(src), "line": 3, "doc_id": None, "field": None,
-                        "reason": rejects[0]["reason"]}]
+                        "kind": "malformed JSON", "reason": rejects[0]["reason"]}]
     assert rejects[0]["reason"].startswith("malformed JSON")
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["model"]["fingerprint"] == Classifier.from_folder(tiny_model_dir).fingerprint()
     assert prov["taxonomy"] == {"name": taxonomy.name, "version": taxonomy.version,
                                 "fingerprint": taxonomy.fingerprint()}
-    assert prov["inputs"][0]["sha256"] and prov["versions"]["torch"]
+    assert prov["inputs"][0]["sha256"] and prov["packages"]["torch"]
     assert prov["counts"]["documents"] == 3 and prov["counts"]["sentences"] == 9
     assert prov["counts"]["rejects"] == 1
     for name in ("sentences", "documents", "outlets"):
@@ -199,4 +200,4 @@ def test_aggregation_by_hand(taxonomy: Taxonomy) -> None:
     assert o.loc["X", "legitimacy"] == pytest.approx((-2 + 1 + 0 - 1) / 4)
     assert o.loc["X", "share_rebel"] == 0.25 and pd.isna(o.loc["Y", "legitimacy"])
     share_cols = [c for c in d.columns if c.startswith("share_")]
-    assert share_cols == [f"share_{f}" for f in taxonomy.labels if taxonomy.weights[f] is not None]
+    assert share_cols == [f"share_{f}" for f in taxonomy.framed_labels]  # precedence order

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from framing.segment import split_sentences
+from framing.text.segment import split_sentences
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

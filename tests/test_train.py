@@ -8,10 +8,10 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
-from framing.config import load_config
 from framing.errors import FramingError
-from framing.predict import Classifier
-from framing.train import train
+from framing.inference.predict import Classifier
+from framing.training.config import load_config
+from framing.training.train import train
 
 from .helpers_data import SENTENCES, write_config, write_dataset
 
@@ -25,6 +25,7 @@ RUN_FILES = {
     "metrics.json",
     "calibration.json",
     "provenance.json",
+    "heldout.parquet",
     "README.md",
 }
 
@@ -65,14 +66,13 @@ def test_plain_transformers_pipeline_loads_the_folder(tiny_run: Path) -> None:
 
 def test_reload_reproduces_stored_dev_metrics(tiny_run: Path) -> None:
     """Metrics computed in memory before saving equal those of the reloaded folder."""
-    from framing.data import load_dataset
-    from framing.metrics import classification_metrics
+    from framing.data.records import load_labelled
+    from framing.training.metrics import classification_metrics
 
     clf = Classifier.from_folder(tiny_run)
     cfg = load_config(tiny_run / "config.yaml")
-    dev = [
-        r for r in load_dataset([Path(f) for f in cfg.data.files], clf.taxonomy) if r.split == "dev"
-    ]
+    records = load_labelled([Path(f) for f in cfg.data.files], clf.taxonomy)
+    dev = [r for r in records if r.split == "dev"]
     pred = [clf.labels[i] for i in clf.predict_proba([r.text for r in dev]).argmax(axis=1)]
     again = classification_metrics([r.frame for r in dev], pred, clf.labels)
     stored = json.loads((tiny_run / "metrics.json").read_text())["dev"]
@@ -113,6 +113,39 @@ def test_long_sentence_is_scored_in_windows_not_truncated(tiny_run: Path) -> Non
     assert p.shape == (2, 6)
     np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(p[1], clf.predict_proba(["Prices rose."])[0], atol=1e-5)
+
+
+def test_long_sentence_gets_one_label_from_training_evaluate_and_score(
+    tiny_run: Path, tmp_path: Path
+) -> None:
+    """One logits path: a sentence far over max_length (32 here) is scored in windows the same
+    way by the held-out metrics of `framing train`, by `framing evaluate` and by `framing
+    score`."""
+    from typer.testing import CliRunner
+
+    from framing.cli import app
+    from framing.training.train import _logits
+
+    long_text = "Rebels seized the hill overlooking the highway and " * 12 + "then fled."
+    clf = Classifier.from_folder(tiny_run)
+    assert len(clf.tokenizer(long_text)["input_ids"]) > 3 * clf.max_length
+    articles = tmp_path / "a.jsonl"
+    articles.write_text(json.dumps({"id": "d1", "outlet": "X", "text": long_text}) + "\n")
+    runner = CliRunner()
+    result = runner.invoke(app, ["score", str(articles), "--model", str(tiny_run), "--out",
+                                 str(tmp_path / "s"), "--no-progress", "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    scored = json.loads((tmp_path / "s" / "sentences.jsonl").read_text().splitlines()[0])
+    assert scored["text"] == long_text
+    cfg = load_config(tiny_run / "config.yaml")
+    at_training = _logits(clf.model, clf.tokenizer, [long_text], cfg)
+    np.testing.assert_allclose(at_training, clf.predict_logits([long_text]), atol=1e-5)
+    assert clf.labels[int(at_training.argmax())] == scored["frame"]
+    labelled = tmp_path / "l.jsonl"
+    labelled.write_text(json.dumps({"text": long_text, "frame": scored["frame"]}) + "\n")
+    result = runner.invoke(app, ["evaluate", str(labelled), "--model", str(tiny_run), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["systems"]["transformer"]["accuracy"] == 1.0
 
 
 def test_overfits_two_examples(tmp_path: Path, tiny_base_dir: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from framing.errors import FramingError
 from framing.taxonomy import Taxonomy
-from framing.voice import measure_voice_rule, rule_voice
+from framing.text.voice import measure_voice_rule, rule_voice
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -67,7 +67,7 @@ def test_measure_names_bad_records(taxonomy: Taxonomy, tmp_path: Path) -> None:
         {"text": "Militants fled.", "frame": "militant", "voice": "authorial", "split": "test"},
         {"text": "Militants fled.", "frame": "militant", "voice": "quoted", "split": "test"},
     ])
-    with pytest.raises(FramingError, match=r"bad.jsonl:2: field 'voice' is 'quoted'"):
+    with pytest.raises(FramingError, match=r"bad.jsonl:2: unknown voice 'quoted'"):
         measure_voice_rule([path], taxonomy)
 
 

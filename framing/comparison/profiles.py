@@ -1,0 +1,119 @@
+"""Outlet profiles as arrays: one feature row per sentence, summed per article, turned into
+shares, legitimacy and voice with bootstrap replicates. Frames are in the taxonomy's
+precedence order throughout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from framing.comparison.correct import HeldOutErrors, adjust_shares
+from framing.comparison.stats import interval, resample_articles
+from framing.taxonomy import Taxonomy
+
+
+class Layout:
+    """Columns of the per-sentence feature matrix: one-hot frame, probabilities, voice."""
+
+    def __init__(self, taxonomy: Taxonomy, with_proba: bool) -> None:
+        self.labels = taxonomy.precedence
+        n = len(self.labels)
+        self.framed = np.array([taxonomy.weights[x] is not None for x in self.labels])
+        self.weights = np.array([taxonomy.weights[x] or 0.0 for x in self.labels])
+        self.counts = slice(0, n)
+        self.proba = slice(n, 2 * n) if with_proba else None
+        self.attributed = 2 * n if with_proba else n
+        self.authorial = self.attributed + 1
+        self.width = self.authorial + 1
+
+    @property
+    def framed_names(self) -> list[str]:
+        return [x for x, f in zip(self.labels, self.framed, strict=True) if f]
+
+
+def features(df: pd.DataFrame, layout: Layout) -> np.ndarray:
+    out = np.zeros((len(df), layout.width))
+    codes = pd.Categorical(df["frame"], categories=layout.labels).codes
+    out[np.arange(len(df)), codes] = 1.0
+    if layout.proba is not None:
+        out[:, layout.proba] = df[[f"p_{x}" for x in layout.labels]].to_numpy(dtype=float)
+    framed = layout.framed[codes]
+    out[:, layout.attributed] = framed & (df["voice"] == "attributed").to_numpy()
+    out[:, layout.authorial] = framed & (df["voice"] == "authorial").to_numpy()
+    return out
+
+
+def doc_totals(features: np.ndarray, doc_codes: np.ndarray) -> np.ndarray:
+    """Sum feature rows per article: shape (n_articles, width)."""
+    _, inverse = np.unique(doc_codes, return_inverse=True)
+    out = np.zeros((inverse.max() + 1, features.shape[1]))
+    np.add.at(out, inverse, features)
+    return out
+
+
+def stats(totals: np.ndarray, layout: Layout) -> dict[str, np.ndarray]:
+    """Shares, legitimacy, attributed share from totals of shape (..., width); NaN if undefined."""
+    counts = totals[..., layout.counts][..., layout.framed]
+    framed = counts.sum(axis=-1)
+    out: dict[str, np.ndarray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j, name in enumerate(layout.framed_names):
+            out[f"share_{name}"] = counts[..., j] / framed
+        out["legitimacy"] = counts @ layout.weights[layout.framed] / framed
+        att, auth = totals[..., layout.attributed], totals[..., layout.authorial]
+        out["attributed_share"] = att / (att + auth)
+    return out
+
+
+def corrected_stats(
+    totals: np.ndarray, layout: Layout, held_out: HeldOutErrors
+) -> dict[str, np.ndarray]:
+    """ACC (and PACC when possible) shares among framed sentences, and legitimacy."""
+    out: dict[str, np.ndarray] = {}
+    methods = [("acc", totals[..., layout.counts], held_out.rates())]
+    soft = held_out.soft_rates()
+    if soft is not None and layout.proba is not None:
+        methods.append(("pacc", totals[..., layout.proba], soft))
+    for method, observed, rates in methods:
+        shares = adjust_shares(observed, rates)[..., layout.framed]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = shares / shares.sum(axis=-1, keepdims=True)
+        for j, name in enumerate(layout.framed_names):
+            out[f"{method}:share_{name}"] = shares[..., j]
+        out[f"{method}:legitimacy"] = shares @ layout.weights[layout.framed]
+    return out
+
+
+@dataclass
+class Group:
+    docs: np.ndarray  # per-article totals
+    point: dict[str, float]
+    boot: dict[str, np.ndarray]
+
+
+def summarise(docs: np.ndarray, layout: Layout, n_boot: int, rng: np.random.Generator,
+               held_out: HeldOutErrors | None = None) -> Group:
+    totals = docs.sum(axis=0)
+    reps = resample_articles(docs, n_boot, rng)
+    point = {k: float(v) for k, v in stats(totals, layout).items()}
+    boot = stats(reps, layout)
+    if held_out is not None:
+        point |= {k: float(v) for k, v in corrected_stats(totals, layout, held_out).items()}
+        boot |= corrected_stats(reps, layout, held_out)
+    return Group(docs, point, boot)
+
+
+def profile_row(group: Group, layout: Layout, metrics: list[str],
+                level: float = 0.95) -> dict[str, object]:
+    row: dict[str, object] = {
+        "documents": len(group.docs),
+        "framed": int(group.docs[:, layout.counts][:, layout.framed].sum()),
+        "voiced": int(group.docs[:, [layout.attributed, layout.authorial]].sum()),
+    }
+    for metric in metrics:
+        lo, hi = interval(group.boot[metric], level)
+        row |= {metric: group.point[metric], f"{metric}_lo": lo, f"{metric}_hi": hi}
+    return row

@@ -1,0 +1,1 @@
+"""Labelling: suggest sentences to label, annotate them in the terminal, merge into labels/."""

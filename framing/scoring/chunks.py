@@ -1,0 +1,51 @@
+"""A chunk of documents cut into sentences and scored together (batched across documents)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from framing.scoring.ingest import Document
+from framing.text.segment import article_sentences
+from framing.text.voice import rule_voice
+
+if TYPE_CHECKING:
+    from framing.inference.predict import Classifier
+
+
+@dataclass
+class Chunk:
+    """Documents and their sentences: (document, sentence_idx, is_title, start, end, text)."""
+
+    docs: list[Document] = field(default_factory=list)
+    rows: list[tuple[Document, int, bool, int, int, str]] = field(default_factory=list)
+
+    def add(self, doc: Document) -> None:
+        self.docs.append(doc)
+        for idx, (is_title, s) in enumerate(article_sentences(doc.title, doc.text)):
+            self.rows.append((doc, idx, is_title, s.start, s.end, s.text))
+
+
+def score_chunk(chunk: Chunk, classifier: Classifier, batch_size: int) -> dict[str, list]:
+    """The sentence table's columns for a chunk: keys, text, frame, p_<frame>, voice."""
+    texts = [row[5] for row in chunk.rows]
+    probs = classifier.predict_proba(texts, batch_size=batch_size)
+    labels = classifier.labels
+    taxonomy = classifier.taxonomy
+    frames = [labels[i] for i in probs.argmax(axis=1)] if len(texts) else []
+    columns: dict[str, list] = {
+        "doc_id": [r[0].doc_id for r in chunk.rows],
+        "outlet": [r[0].outlet for r in chunk.rows],
+        "date": [r[0].date for r in chunk.rows],
+        "title": [r[0].title for r in chunk.rows],
+        "sentence_idx": [r[1] for r in chunk.rows],
+        "is_title": [r[2] for r in chunk.rows],
+        "char_start": [r[3] for r in chunk.rows],
+        "char_end": [r[4] for r in chunk.rows],
+        "text": texts,
+        "frame": frames,
+    }
+    for name in taxonomy.precedence:
+        columns[f"p_{name}"] = probs[:, labels.index(name)].astype(float).tolist()
+    columns["voice"] = [rule_voice(t, f, taxonomy) for t, f in zip(texts, frames, strict=True)]
+    return columns

@@ -1,0 +1,257 @@
+"""Raw records (from `readers`) -> `Document`s: fields, dates, outlets, duplicate ids.
+
+Everything streams: records are read one at a time and never all held in memory.
+
+Recovery without guessing, and nothing dropped silently:
+- Stray Windows-1252 bytes are decoded and counted by `readers`; a byte that is neither
+  UTF-8 nor Windows-1252 (0x81, 0x8D, 0x8F, 0x90, 0x9D) is undecodable: the record is rejected.
+- Records repeating an id: an identical record (every field equal, not only the scored ones) is
+  scored once and the repeat goes to the rejects file; a different record is kept apart under a
+  suffixed id (`<id>-2`, `<id>-3`, ...). Both are counted.
+- Rejected (written to the rejects file with file, line, field and reason): malformed JSON
+  lines, records that are not objects, missing ids, missing or empty text, undecodable bytes,
+  binary files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from framing.errors import FramingError
+from framing.scoring.readers import (
+    IngestStats,
+    InputFormat,
+    Reject,
+    detect_format,
+    raw_records,
+    undecodable_byte,
+)
+
+UNKNOWN_OUTLET = "unknown"
+_SUFFIX = "-"
+
+
+class FieldMap(BaseModel):
+    """Which input field holds each part of an article. `explicit` fields must exist."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(default="id", min_length=1)
+    outlet: str = Field(default="outlet", min_length=1)
+    text: str = Field(default="text", min_length=1)
+    title: str = Field(default="title", min_length=1)
+    date: str = Field(default="date", min_length=1)
+    url: str = Field(default="url", min_length=1)
+    explicit: frozenset[str] = frozenset()
+
+    def required(self) -> list[str]:
+        """Input field names that must be present: id, text, and any the user named."""
+        roles = {"id", "text"} | set(self.explicit)
+        return [getattr(self, role) for role in ("id", "text", "outlet", "title", "date", "url")
+                if role in roles]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article, ready to segment. `source` is `file:line` of the record it came from."""
+
+    doc_id: str
+    outlet: str
+    date: str | None
+    title: str | None
+    text: str
+    source: str
+
+
+# --- dates and outlets ---------------------------------------------------------------------
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
+_FORMATS = ("%m/%d/%Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%Y/%m/%d")
+
+
+def normalize_date(value: object, date_format: str | None = None) -> tuple[str | None, bool]:
+    """(ISO YYYY-MM-DD, True) when parseable, else (the value as given, False); None stays None.
+
+    Tried in order: `date_format` if given; ISO 8601; RFC 2822; then month-first US forms
+    (MM/DD/YYYY, as in FA-KES) and spelled-out months. Pass `date_format="%d/%m/%Y"` for
+    day-first data.
+    """
+    if value is None:
+        return None, True
+    text = str(value).strip()
+    if not text:
+        return None, True
+    formats = (date_format,) if date_format else _FORMATS
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt).date().isoformat(), True
+        except ValueError:
+            pass
+    if date_format:
+        return text, False
+    match = _ISO.match(text)
+    if match:
+        try:
+            year, month, day = map(int, match.groups())
+            return datetime(year, month, day).date().isoformat(), True
+        except ValueError:
+            return text, False
+    try:
+        return parsedate_to_datetime(text).date().isoformat(), True
+    except (TypeError, ValueError, IndexError):
+        return text, False
+
+
+def outlet_from_url(url: object) -> str | None:
+    """The url's host without a leading `www.` (`https://www.bbc.co.uk/x` -> `bbc.co.uk`)."""
+    if not isinstance(url, str) or not url.strip():
+        return None
+    candidate = url.strip()
+    if "//" not in candidate:
+        candidate = "//" + candidate
+    host = urlparse(candidate).hostname
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+# --- records -> documents ------------------------------------------------------------------
+
+
+@dataclass
+class _Deduper:
+    """Ids seen so far -> [(content hash, assigned id, source)]: O(documents), not O(text)."""
+
+    seen: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    assigned: set[str] = field(default_factory=set)
+
+    def resolve(self, doc_id: str, digest: str, source: str) -> tuple[str | None, str | None]:
+        """(id to use, None) for a new record; (None, source of the twin) for an identical one."""
+        for other_digest, _, other_source in self.seen.get(doc_id, []):
+            if other_digest == digest:
+                return None, other_source
+        new_id = doc_id
+        n = len(self.seen.get(doc_id, [])) + 1
+        while new_id in self.assigned:
+            new_id = f"{doc_id}{_SUFFIX}{n}"
+            n += 1
+        self.seen.setdefault(doc_id, []).append((digest, new_id, source))
+        self.assigned.add(new_id)
+        return new_id, None
+
+
+def _check_fields(obj: dict[str, object], fields: FieldMap, file: str, fmt: str) -> None:
+    missing = [name for name in fields.required() if name not in obj]
+    if missing:
+        found = ", ".join(repr(k) for k in obj) or "(none)"
+        raise FramingError(
+            f"{file}: no field {', '.join(repr(m) for m in missing)} in the {fmt} records; "
+            f"fields found: {found}; name the right ones with --id-field / --text-field / "
+            "--outlet-field / --title-field / --date-field / --url-field"
+        )
+
+
+def _as_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN from pandas-written files
+        return None
+    return str(value)
+
+
+def _to_document(
+    file: str, line: int, obj: dict[str, object], fields: FieldMap, stats: IngestStats,
+    date_format: str | None,
+) -> Document | Reject:
+    raw_id = _as_text(obj.get(fields.id))
+    doc_id = raw_id.strip() if raw_id else ""
+    if not doc_id:
+        return Reject(file, line, None, fields.id, "missing id", "missing or empty id")
+    for role in ("text", "title", "outlet", "date", "url"):
+        value = obj.get(getattr(fields, role))
+        if isinstance(value, str) and (byte := undecodable_byte(value)) is not None:
+            reason = f"undecodable byte 0x{byte:02X} (neither UTF-8 nor Windows-1252)"
+            return Reject(file, line, doc_id, getattr(fields, role), "undecodable byte", reason)
+    text = obj.get(fields.text)
+    if not isinstance(text, str):
+        found = "nothing" if text is None else type(text).__name__
+        return Reject(file, line, doc_id, fields.text, "text not a string",
+                      f"expected text as a string, found {found}")
+    if not text.strip():
+        return Reject(file, line, doc_id, fields.text, "empty text", "empty text")
+    title = (_as_text(obj.get(fields.title)) or "").strip() or None
+    outlet = (_as_text(obj.get(fields.outlet)) or "").strip()
+    if not outlet:
+        outlet = outlet_from_url(obj.get(fields.url)) or ""
+        if outlet:
+            stats.outlet_from_url += 1
+        else:
+            outlet = UNKNOWN_OUTLET
+            stats.outlet_unknown += 1
+    date, parsed = normalize_date(obj.get(fields.date), date_format)
+    if not parsed:
+        stats.dates_unparsed += 1
+    return Document(doc_id, outlet, date, title, text, f"{file}:{line}")
+
+
+def _digest(obj: dict[str, object]) -> str:
+    """Identity of a whole record: every field, not just the scored ones."""
+    blob = json.dumps(obj, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def read_documents(
+    paths: list[Path],
+    fields: FieldMap,
+    stats: IngestStats,
+    input_format: InputFormat | None = None,
+    date_format: str | None = None,
+) -> Iterator[Document | Reject]:
+    """Every record of every input, in order, as a Document or a Reject; updates `stats`.
+
+    Deterministic: the same inputs give the same documents and ids (resume relies on it).
+    Raises FramingError when a required field is missing from a file's first record.
+    """
+    dedupe = _Deduper()
+    for path in paths:
+        fmt = detect_format(path, input_format)
+        txt_fields = FieldMap() if fmt == "txt" else fields
+        checked = False
+        for file, line, obj in raw_records(path, fmt, stats):
+            stats.records += 1
+            if isinstance(obj, Reject):
+                stats.rejects[obj.kind] += 1
+                yield obj
+                continue
+            if not checked:
+                _check_fields(obj, txt_fields, file, fmt.upper())
+                checked = True
+            item = _to_document(file, line, obj, txt_fields, stats, date_format)
+            if isinstance(item, Document):
+                digest = _digest(obj)
+                new_id, twin = dedupe.resolve(item.doc_id, digest, item.source)
+                if new_id is None:
+                    stats.duplicate_identical += 1
+                    reason = f"duplicate: identical to the record at {twin}; scored once"
+                    item = Reject(file, line, item.doc_id, txt_fields.id, "duplicate", reason)
+                elif new_id != item.doc_id:
+                    stats.duplicate_ids_kept_apart += 1
+                    item = Document(new_id, item.outlet, item.date, item.title, item.text,
+                                    item.source)
+            if isinstance(item, Reject):
+                if item.kind != "duplicate":
+                    stats.rejects[item.kind] += 1
+                yield item
+            else:
+                stats.documents += 1
+                yield item

@@ -1,0 +1,247 @@
+"""`framing score`: articles in, one row per sentence / document / outlet out, resumable.
+
+Three steps, each doing one job:
+1. `open_run`: check the output folder (before standard input is read), take stdin into it,
+   check the inputs, load the model, and decide: a new run, a resumed one, or one already
+   complete.
+2. `score_documents`: ingest (streaming) -> segment -> chunks of ~`chunk_sentences` sentences
+   batched across documents through `Classifier.predict_proba` -> each chunk written atomically
+   to `OUT/parts/` and listed in `parts/manifest.jsonl`. A killed run restarted with the same
+   command skips the documents in the manifest and goes on. Only the text of the current chunk
+   is ever in memory.
+3. `finish_run`: merge the parts into `sentences.<fmt>`, `documents.<fmt>`, `outlets.<fmt>`,
+   with `provenance.json` and `rejects.jsonl`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from framing.errors import FramingError
+from framing.inference.device import Device
+from framing.provenance import file_sha256, provenance
+from framing.scoring.chunks import Chunk, score_chunk
+from framing.scoring.folder import OutputFolder
+from framing.scoring.ingest import Document, read_documents
+from framing.scoring.options import STDIN, ScoreOptions
+from framing.scoring.outputs import merge_parts, read_manifest, write_part
+from framing.scoring.readers import IngestStats, Reject, detect_format, input_bytes
+from framing.scoring.summary import ScoreSummary
+from framing.text.segment import SEGMENTER_VERSION
+
+if TYPE_CHECKING:
+    from framing.inference.predict import Classifier
+
+
+@dataclass
+class Run:
+    """A scoring run once its inputs and model are known."""
+
+    opts: ScoreOptions
+    folder: OutputFolder
+    classifier: Classifier
+    inputs: list[dict[str, str]]
+    identity: dict
+    state: dict
+    started: float = field(default_factory=time.time)
+
+
+def load_classifier(model: Path, fast: bool = False, device: Device | str = Device.auto,
+                    threads: int | None = None) -> Classifier:
+    """The model folder; with `fast`, scored through int8 ONNX Runtime (`inference.fast`)."""
+    from framing.inference.predict import Classifier
+
+    classifier = Classifier.from_folder(model, device=device)
+    if fast:
+        from framing.inference.fast import fast_classifier
+
+        classifier = fast_classifier(classifier, threads)
+    return classifier
+
+
+def hash_input(path: Path) -> str:
+    """sha256 of a file; of a folder, sha256 over its sorted (name, sha256) of .txt files."""
+    if path.is_file():
+        return file_sha256(path)
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt"):
+        digest.update(f"{file.name}\0{file_sha256(file)}\n".encode())
+    return digest.hexdigest()
+
+
+def check_input(path: Path, opts: ScoreOptions) -> None:
+    if not path.exists():
+        raise FramingError(f"{path}: input not found; pass a .jsonl, .csv, .parquet file, a "
+                           "folder of .txt files, or - for JSONL on stdin")
+    if path.is_dir():
+        if not any(p.suffix.lower() == ".txt" for p in path.iterdir() if p.is_file()):
+            raise FramingError(f"{path}: empty input: the folder holds no .txt files")
+    elif path.stat().st_size == 0:
+        raise FramingError(f"{path}: empty input (0 bytes); nothing to score")
+    detect_format(path, opts.input_format)
+
+
+def _identity(opts: ScoreOptions, classifier: Classifier, inputs: list[dict[str, str]]) -> dict:
+    """What makes two runs the same run: a resumed run must not mix any of these."""
+    from framing import __version__
+
+    return {
+        "model_fingerprint": classifier.fingerprint(),
+        "taxonomy_fingerprint": classifier.taxonomy.fingerprint(),
+        "inputs": [i["sha256"] for i in inputs],
+        "fields": opts.fields.model_dump(mode="json", exclude={"explicit"}),
+        "input_format": opts.input_format,
+        "date_format": opts.date_format,
+        "fast": opts.fast_recipe(),
+        "format": opts.format,
+        "segmenter": SEGMENTER_VERSION,
+        "framing_version": __version__,
+    }
+
+
+def open_run(opts: ScoreOptions) -> Run:
+    """Step 1: a usable output folder, checked inputs, the model, and the run's state."""
+    folder = OutputFolder(opts.out)
+    folder.check_usable()
+    if STDIN in opts.inputs:
+        spooled = folder.spool_stdin()
+        opts = opts.model_copy(update={
+            "inputs": [spooled if p == STDIN else p for p in opts.inputs],
+            "input_format": opts.input_format or "jsonl"})
+    for path in opts.inputs:
+        check_input(path, opts)
+    classifier = load_classifier(opts.model, opts.fast, opts.device, opts.threads)
+    inputs = [{"path": str(p), "sha256": hash_input(p)} for p in opts.inputs]
+    identity = _identity(opts, classifier, inputs)
+    previous = folder.prepare(identity, opts.overwrite) or {}
+    state = {"identity": identity, "status": previous.get("status", "running"),
+             "started": previous.get("started") or _now(), **{
+                 k: previous[k] for k in ("counts", "outputs") if k in previous}}
+    return Run(opts, folder, classifier, inputs, identity, state)
+
+
+def score(opts: ScoreOptions) -> ScoreSummary:
+    """Score every sentence of `opts.inputs` into `opts.out`; resume an interrupted run.
+
+    Re-running a completed command changes nothing and returns its summary. Torch's thread
+    count is set for the run and restored afterwards.
+    """
+    from framing.inference.threads import torch_threads
+
+    with torch_threads(opts.threads):
+        run = open_run(opts)
+        if run.state["status"] == "complete":
+            outputs = [run.folder.path / name for name in run.state.get("outputs", [])]
+            if all(p.exists() for p in outputs):
+                counts = run.state["counts"]
+                return ScoreSummary(opts.out, counts["documents"], counts["sentences"],
+                                    counts["documents"], 0.0, counts, outputs, True)
+            run.state["status"] = "running"
+        run.folder.write_state(run.state)
+        stats, resumed = score_documents(run)
+        return finish_run(run, stats, resumed)
+
+
+def _documents(run: Run, stats: IngestStats, rejects_fh) -> Iterator[Document]:  # type: ignore[no-untyped-def]
+    opts = run.opts
+    for item in read_documents(opts.inputs, opts.fields, stats, opts.input_format,
+                               opts.date_format):
+        if isinstance(item, Reject):
+            rejects_fh.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+            if opts.strict:
+                where = f"{item.file}:{item.line}" if item.line else item.file
+                raise FramingError(
+                    f"{where}: field {item.field or '(record)'}: {item.reason}; stopped by "
+                    "--strict (drop --strict to set bad records aside in rejects.jsonl)"
+                )
+            continue
+        yield item
+
+
+def score_documents(run: Run) -> tuple[IngestStats, int]:
+    """Step 2: score every document not in the manifest yet; returns (stats, resumed docs)."""
+    from tqdm import tqdm
+
+    parts = run.folder.parts
+    parts.mkdir(exist_ok=True)
+    manifest = read_manifest(parts)
+    done = {doc_id for entry in manifest for doc_id in entry["doc_ids"]}
+    part_no = max((int(e["part"]) for e in manifest), default=0)
+    stats, chunk, scored, t0 = IngestStats(), Chunk(), 0, time.time()
+    rejects_tmp = parts / "rejects.partial.jsonl"
+    bar = tqdm(total=input_bytes(run.opts.inputs), unit="B", unit_scale=True,
+               disable=not run.opts.progress, mininterval=0.5, file=sys.stderr,
+               dynamic_ncols=True, desc="scoring")
+    with open(rejects_tmp, "w", encoding="utf-8") as rejects_fh, bar:
+        for doc in _documents(run, stats, rejects_fh):
+            bar.update(stats.bytes_read - bar.n)
+            if doc.doc_id in done:
+                continue
+            chunk.add(doc)
+            if len(chunk.rows) >= run.opts.chunk_sentences:
+                part_no += 1
+                scored += _flush(chunk, run, part_no)
+                chunk = Chunk()
+                bar.set_postfix_str(f"{stats.documents:,} docs, "
+                                    f"{scored / max(time.time() - t0, 1e-9):,.0f} sent/s")
+        if chunk.docs:
+            part_no += 1
+            scored += _flush(chunk, run, part_no)
+        bar.update(stats.bytes_read - bar.n)
+        rejects_fh.flush()
+        os.fsync(rejects_fh.fileno())
+    os.replace(rejects_tmp, run.folder.path / "rejects.jsonl")
+    return stats, len(done)
+
+
+def _flush(chunk: Chunk, run: Run, part_no: int) -> int:
+    columns = score_chunk(chunk, run.classifier, run.opts.batch_size)
+    write_part(run.folder.parts, part_no, columns, [d.doc_id for d in chunk.docs],
+               run.classifier.taxonomy)
+    return len(chunk.rows)
+
+
+def finish_run(run: Run, stats: IngestStats, resumed: int) -> ScoreSummary:
+    """Step 3: merge the parts, write provenance and the run's final state."""
+    opts, out = run.opts, run.folder.path
+    manifest = read_manifest(run.folder.parts)
+    n_docs = sum(len(e["doc_ids"]) for e in manifest)
+    n_sentences = sum(int(e["sentences"]) for e in manifest)
+    counts = {
+        **stats.as_dict(),
+        "documents": n_docs,
+        "sentences": n_sentences,
+        "rejects_file_lines": sum(stats.rejects.values()) + stats.duplicate_identical,
+    }
+    taxonomy = run.classifier.taxonomy
+    prov = provenance(
+        taxonomy,
+        model={"path": str(opts.model.resolve()), "fingerprint": run.identity["model_fingerprint"],
+               "runtime": run.identity["fast"] or "torch fp32",
+               "device": str(run.classifier.model.device)},
+        inputs=run.inputs, arguments=opts.model_dump(mode="json"),
+        segmenter=SEGMENTER_VERSION, started=run.state["started"], finished=_now(),
+        counts=counts,
+    )
+    outputs = merge_parts(out, manifest, taxonomy, opts.format, prov)
+    from framing.scoring.folder import write_json_atomic
+
+    write_json_atomic(out / "provenance.json", prov)
+    run.state.update(status="complete", counts=counts,
+                     outputs=[p.name for p in outputs] + ["provenance.json"])
+    run.folder.write_state(run.state)
+    return ScoreSummary(out, n_docs, n_sentences, resumed,
+                        time.time() - run.started, counts, [*outputs, out / "provenance.json"])
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
