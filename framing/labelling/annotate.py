@@ -21,6 +21,9 @@ from framing.labelling.suggest import item_key
 from framing.taxonomy import Taxonomy
 
 
+RESERVED = set("usgq")  # undo, skip, tags, quit
+
+
 @dataclass
 class Keys:
     """The key map shown to the annotator, built from the taxonomy."""
@@ -31,9 +34,11 @@ class Keys:
     @classmethod
     def for_taxonomy(cls, taxonomy: Taxonomy) -> Keys:
         frames = {str(i): name for i, name in enumerate(taxonomy.precedence, start=1)}
-        voices = {name[0]: name for name in taxonomy.voice_names}
-        if len(voices) != len(taxonomy.voice_names):
-            voices = {str(i): name for i, name in enumerate(taxonomy.voice_names, start=1)}
+        voices: dict[str, str] = {}
+        for name in taxonomy.voice_names:  # its first letter not taken: authorial a, attributed t
+            key = next((c for c in name if c.isalpha() and c not in voices and c not in RESERVED),
+                       str(len(voices) + 1))
+            voices[key] = name
         return cls(frames, voices)
 
     def help(self) -> str:
