@@ -43,9 +43,8 @@ def groups_of(split: str, records: list[LabelledSentence]) -> dict[str, list[int
     out = {split: list(range(len(records)))}
     if len(set(corpora)) > 1 or set(corpora) != {WRITTEN}:
         real = [i for i, c in enumerate(corpora) if c != WRITTEN]
-        if len(real) not in (0, len(records)):
+        if len(real) not in (0, len(records)):  # a mix: each part on its own
             out[f"{split}/{WRITTEN}"] = [i for i, c in enumerate(corpora) if c == WRITTEN]
-        if real:
             out[f"{split}/real"] = real
         for corpus in sorted(set(corpora) - {WRITTEN}):
             if len(set(corpora) - {WRITTEN}) > 1:
