@@ -20,7 +20,6 @@ from framing.errors import FramingError
 from framing.labelling.suggest import item_key
 from framing.taxonomy import Taxonomy
 
-
 RESERVED = set("usgq")  # undo, skip, tags, quit
 
 
@@ -167,6 +166,7 @@ def annotate(queue: Path, out: Path, taxonomy: Taxonomy, session: Session) -> di
                 labelled -= 1
                 session.show("undone: the previous answer is removed")
             continue
+        assert isinstance(action, tuple)
         frame, voice, tags = action
         _append(out, record_for(todo[i], frame, voice, tags))
         history.append(i)
@@ -176,8 +176,11 @@ def annotate(queue: Path, out: Path, taxonomy: Taxonomy, session: Session) -> di
     return {"labelled": labelled, "skipped": skipped, "remaining": remaining}
 
 
-def _answer(session: Session, keys: Keys, taxonomy: Taxonomy):  # type: ignore[no-untyped-def]
-    """One answer: ("quit"|"skip"|"undo") or (frame, voice, tags)."""
+Answer = str | tuple[str, str | None, list[str]]
+
+
+def _answer(session: Session, keys: Keys, taxonomy: Taxonomy) -> Answer:
+    """One answer: "quit", "skip", "undo", or (frame, voice, tags)."""
     tags: list[str] = []
     while True:
         key = session.read_key()
