@@ -26,6 +26,7 @@ import framing.scoring.summary  # noqa: F401
 from framing.cli import app
 
 from .helpers_data import write_config, write_dataset
+from .synthetic_scores import PLANTED, random_outlets, write_scores
 
 RUNNER = CliRunner()
 ARTICLES = [
@@ -162,3 +163,20 @@ def test_overwrite_removes_what_compare_and_report_derived(tmp_path: Path,
     left = sorted(p.name for p in out.iterdir())
     assert not {"compare", "report.html", "report_figures"} & set(left), left
     assert set(_sentences(out).doc_id) == {"a1"}
+
+
+def test_markdown_tables_escape_html(tmp_path: Path) -> None:
+    import numpy as np
+
+    rows = random_outlets(np.random.default_rng(0), {PLANTED: [3, 1, 1, 1, 1, 1],
+                                                     "B|<b>": [1, 1, 3, 1, 1, 1]}, docs=6)
+    scores = write_scores(tmp_path / "scores", rows)
+    out = tmp_path / "tables"
+    _ok(RUNNER.invoke(app, ["compare", str(scores), "--out", str(out), "--n-boot", "50",
+                            "--min-framed", "5"]))
+    for name in ("outlets.md", "contrasts.md", "actors.md"):
+        text = (out / name).read_text()
+        assert "<script" not in text and "<b>" not in text, name
+    outlets = (out / "outlets.md").read_text()
+    assert "&lt;script&gt;window.__pwned = 1; alert(&quot;pwned&quot;)&lt;/script&gt;" in outlets
+    assert "B\\|&lt;b&gt;" in outlets
