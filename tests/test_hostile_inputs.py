@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -144,6 +145,23 @@ def test_trained_weights_are_readable_like_every_other_file(tmp_path: Path,
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir() if p.is_file()}
     assert modes["model.safetensors"] == 0o644, oct(modes["model.safetensors"])
     assert set(modes.values()) == {0o644}, modes
+
+
+def test_compare_refuses_a_table_with_fewer_rows_than_its_provenance(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(_jsonl_text(ARTICLES))
+    out = tmp_path / "out"
+    _ok(_score([src], tiny_model_dir, out))
+    _ok(RUNNER.invoke(app, ["compare", str(out), "--n-boot", "50"]))
+    table = pq.read_table(out / "sentences.parquet")
+    n = table.num_rows
+    pq.write_table(table.slice(0, n - 2), out / "sentences.parquet")
+    result = RUNNER.invoke(app, ["compare", str(out), "--n-boot", "50"])
+    assert result.exit_code == 2, result.output
+    assert "does not match its provenance" in result.stderr
+    assert f"{n - 2} rows" in result.stderr and f"{n} sentences" in result.stderr
 
 
 def test_overwrite_removes_what_compare_and_report_derived(tmp_path: Path,
