@@ -147,6 +147,24 @@ def test_trained_weights_are_readable_like_every_other_file(tmp_path: Path,
     assert set(modes.values()) == {0o644}, modes
 
 
+def test_zero_documents_from_non_empty_input_exit_2_with_why(tmp_path: Path,
+                                                            tiny_model_dir: Path) -> None:
+    src = tmp_path / "empty-texts.jsonl"
+    src.write_text(_jsonl_text([{**a, "text": "  "} for a in ARTICLES]))
+    out = tmp_path / "out"
+    for _ in range(2):  # the second run finds the run complete: still not a success
+        result = _score([src], tiny_model_dir, out)
+        assert result.exit_code == 2, result.output
+        message = result.stderr.strip()
+        assert message.count("\n") == 0
+        assert "0 documents scored from 3 records" in message and "empty text: 3" in message
+        assert str(out / "rejects.jsonl") in message
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("id,text\n")
+    result = _score([header_only], tiny_model_dir, tmp_path / "out2")
+    assert result.exit_code == 2 and "0 documents scored from 0 records" in result.stderr
+
+
 def test_compare_refuses_a_table_with_fewer_rows_than_its_provenance(
     tmp_path: Path, tiny_model_dir: Path
 ) -> None:

@@ -78,7 +78,7 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 def _match_provenance(df: pd.DataFrame, path: Path, provenance: dict) -> None:
     """The table holds as many sentences and documents as `provenance.json` counted."""
-    counts = provenance.get("counts") if isinstance(provenance.get("counts"), dict) else {}
+    counts: dict = provenance["counts"] if isinstance(provenance.get("counts"), dict) else {}
     found = {"sentences": (len(df), f"{len(df)} rows")}
     if "doc_id" in df.columns:
         n_docs = int(df["doc_id"].nunique())

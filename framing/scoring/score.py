@@ -35,7 +35,7 @@ from framing.scoring.ingest import Document, read_documents
 from framing.scoring.options import STDIN, ScoreOptions
 from framing.scoring.outputs import merge_parts, read_manifest, write_part
 from framing.scoring.readers import IngestStats, Reject, detect_format, input_bytes
-from framing.scoring.summary import ScoreSummary
+from framing.scoring.summary import ScoreSummary, require_documents
 from framing.text.segment import SEGMENTER_VERSION
 
 if TYPE_CHECKING:
@@ -133,22 +133,32 @@ def score(opts: ScoreOptions) -> ScoreSummary:
     """Score every sentence of `opts.inputs` into `opts.out`; resume an interrupted run.
 
     Re-running a completed command changes nothing and returns its summary. Torch's thread
-    count is set for the run and restored afterwards.
+    count is set for the run and restored afterwards. A run that scores no document raises
+    FramingError once its files are written (`require_documents`), on a re-run too.
     """
     from framing.inference.threads import torch_threads
 
     with torch_threads(opts.threads):
         run = open_run(opts)
-        if run.state["status"] == "complete":
-            outputs = [run.folder.path / name for name in run.state.get("outputs", [])]
-            if all(p.exists() for p in outputs):
-                counts = run.state["counts"]
-                return ScoreSummary(opts.out, counts["documents"], counts["sentences"],
-                                    counts["documents"], 0.0, counts, outputs, True)
-            run.state["status"] = "running"
-        run.folder.write_state(run.state)
-        stats, resumed = score_documents(run)
-        return finish_run(run, stats, resumed)
+        summary = _already_complete(run)
+        if summary is None:
+            run.folder.write_state(run.state)
+            stats, resumed = score_documents(run)
+            summary = finish_run(run, stats, resumed)
+    require_documents(summary)
+    return summary
+
+
+def _already_complete(run: Run) -> ScoreSummary | None:
+    if run.state["status"] != "complete":
+        return None
+    outputs = [run.folder.path / name for name in run.state.get("outputs", [])]
+    if not all(p.exists() for p in outputs):
+        run.state["status"] = "running"
+        return None
+    counts = run.state["counts"]
+    return ScoreSummary(run.opts.out, counts["documents"], counts["sentences"],
+                        counts["documents"], 0.0, counts, outputs, True)
 
 
 def _documents(run: Run, stats: IngestStats, rejects_fh) -> Iterator[Document]:  # type: ignore[no-untyped-def]

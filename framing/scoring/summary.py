@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from framing.errors import FramingError
+
 
 class OutputFormatChoice(StrEnum):
     """`--format` choices of `framing score`."""
@@ -27,6 +29,25 @@ class ScoreSummary:
     counts: dict[str, object]
     outputs: list[Path] = field(default_factory=list)
     already_complete: bool = False
+
+
+def require_documents(summary: ScoreSummary) -> None:
+    """A run that scored no document is a failure (exit 2), even with its files written: every
+    record was rejected, or the input held none. One line says why, so a pipeline notices."""
+    if summary.documents:
+        return
+    c = summary.counts
+    reasons: dict[str, int] = c.get("rejects_by_reason") or {}  # type: ignore[assignment]
+    if reasons:
+        why = "every record rejected (" + ", ".join(f"{k}: {v}" for k, v in reasons.items())
+        why += f"); see {summary.out / 'rejects.jsonl'} for each one's file, line and reason"
+    else:
+        why = "the input holds no records (a CSV with only its header? empty lines only?)"
+    skipped: list[str] = c.get("skipped_files") or []  # type: ignore[assignment]
+    if skipped:
+        why += f"; not read: {', '.join(skipped[:3])}" + (" ..." if len(skipped) > 3 else "")
+    raise FramingError(f"0 documents scored from {c.get('records')} records: {why}")
+
 
 def render_summary(summary: ScoreSummary) -> str:
     """The end-of-run message: what was scored, what was set aside, where the files are."""
