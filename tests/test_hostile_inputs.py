@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gzip
 import json
 import os
 import shutil
 import stat
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,6 +92,20 @@ def _unprivileged() -> Iterator[None]:
 # --- one test per row of the issue ----------------------------------------------------------
 
 
+def test_csv_field_over_131072_characters_is_read(tmp_path: Path, tiny_model_dir: Path) -> None:
+    long_text = "Rebels attacked the town near the border on the first day. " * 2500
+    assert len(long_text) > 131_072
+    src = tmp_path / "long.csv"
+    src.write_text(_csv_text([{**ARTICLES[0], "text": long_text}, ARTICLES[1]]),
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    _ok(_score([src], tiny_model_dir, out))
+    s = _sentences(out)
+    body = s[(s.doc_id == "a1") & ~s.is_title]
+    assert len(body) == 2500 and body.char_end.max() == len(long_text.rstrip())
+    assert _counts(out)["records"] == 2 and _counts(out)["documents"] == 2
+
+
 def test_output_folder_not_writable_exits_2_naming_it(tmp_path: Path,
                                                       tiny_model_dir: Path) -> None:
     src = tmp_path / "in.jsonl"
@@ -145,6 +161,50 @@ def test_trained_weights_are_readable_like_every_other_file(tmp_path: Path,
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir() if p.is_file()}
     assert modes["model.safetensors"] == 0o644, oct(modes["model.safetensors"])
     assert set(modes.values()) == {0o644}, modes
+
+
+def test_utf16_csv_and_jsonl_are_read(tmp_path: Path, tiny_model_dir: Path) -> None:
+    csv_le = tmp_path / "excel.csv"
+    csv_le.write_bytes(_csv_text(ARTICLES[:2]).encode("utf-16"))  # BOM, little-endian
+    jsonl_be = tmp_path / "windows.jsonl"
+    jsonl_be.write_bytes("\ufeff".encode("utf-16-be") + _jsonl_text(
+        [{**a, "id": f"j{a['id']}"} for a in ARTICLES]).encode("utf-16-be"))
+    out = tmp_path / "out"
+    _ok(_score([csv_le, jsonl_be], tiny_model_dir, out))
+    counts = _counts(out)
+    assert (counts["records"], counts["documents"], counts["rejects"]) == (5, 5, 0)
+    s = _sentences(out)
+    assert s[s.doc_id == "ja1"].title.iloc[0] == "Rebels take the city"
+
+
+def test_utf8_bom_csv_is_read(tmp_path: Path, tiny_model_dir: Path) -> None:
+    src = tmp_path / "excel-utf8.csv"
+    src.write_bytes(_csv_text(ARTICLES).encode("utf-8-sig"))
+    out = tmp_path / "out"
+    _ok(_score([src], tiny_model_dir, out))
+    assert sorted(_sentences(out).doc_id.unique()) == ["a1", "a2", "a3"]
+    assert _counts(out)["records"] == 3
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_array_is_read_with_the_right_record_count(tmp_path: Path, tiny_model_dir: Path,
+                                                        indent: int | None) -> None:
+    articles = [{**ARTICLES[i % 3], "id": f"n{i}"} for i in range(5)]
+    src = tmp_path / "articles.json"
+    src.write_text(json.dumps([*articles, "not an article"], indent=indent))
+    out = tmp_path / "out"
+    _ok(_score([src], tiny_model_dir, out))
+    counts = _counts(out)
+    assert (counts["records"], counts["documents"], counts["rejects"]) == (6, 5, 1)
+    reject = json.loads((out / "rejects.jsonl").read_text())
+    assert reject["kind"] == "not an object"
+    text = src.read_text()
+    assert reject["line"] == text[: text.index('"not an article"')].count("\n") + 1
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(articles, indent=indent)[:-30])
+    refused = _score([broken], tiny_model_dir, tmp_path / "out2")
+    assert refused.exit_code == 2
+    assert f"{broken}:" in refused.output and "JSON" in refused.output
 
 
 def test_zero_documents_from_non_empty_input_exit_2_with_why(tmp_path: Path,
@@ -216,3 +276,32 @@ def test_markdown_tables_escape_html(tmp_path: Path) -> None:
     outlets = (out / "outlets.md").read_text()
     assert "&lt;script&gt;window.__pwned = 1; alert(&quot;pwned&quot;)&lt;/script&gt;" in outlets
     assert "B\\|&lt;b&gt;" in outlets
+
+
+def test_gzip_zip_and_tsv_inputs_are_read(tmp_path: Path, tiny_model_dir: Path) -> None:
+    def renamed(prefix: str) -> list[dict]:
+        return [{**a, "id": f"{prefix}{a['id']}"} for a in ARTICLES]
+
+    jsonl_gz = tmp_path / "a.jsonl.gz"
+    jsonl_gz.write_bytes(gzip.compress(_jsonl_text(renamed("g")).encode()))
+    csv_gz = tmp_path / "b.csv.gz"
+    csv_gz.write_bytes(gzip.compress(_csv_text(renamed("c")).encode()))
+    tsv = tmp_path / "c.tsv"
+    tsv.write_text(_csv_text(renamed("t"), delimiter="\t"), encoding="utf-8")
+    txt_zip = tmp_path / "d.zip"
+    with zipfile.ZipFile(txt_zip, "w", zipfile.ZIP_DEFLATED) as zf:
+        for a in ARTICLES:
+            zf.writestr(f"corpus/z{a['id']}.txt", a["text"])
+        zf.writestr("corpus/records.jsonl", _jsonl_text(renamed("zj")))
+        zf.writestr("corpus/records.csv", _csv_text(renamed("zc")))
+        zf.writestr("__MACOSX/corpus/._za1.txt", b"\x00\x05\x16\x07")
+        zf.writestr("corpus/README.md", "about this corpus")
+    inputs = [jsonl_gz, csv_gz, tsv, txt_zip]
+    out = tmp_path / "out"
+    summary = _ok(_score(inputs, tiny_model_dir, out))
+    counts = _counts(out)
+    assert (counts["records"], counts["documents"], counts["rejects"]) == (18, 18, 0)
+    ids = set(_sentences(out).doc_id)
+    assert ids == {f"{p}{a['id']}" for p in ("g", "c", "t", "z", "zj", "zc") for a in ARTICLES}
+    assert "corpus/README.md" in summary and "__MACOSX" in summary
+    assert "already complete" in _ok(_score(inputs, tiny_model_dir, out))  # identity is stable

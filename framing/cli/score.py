@@ -9,7 +9,7 @@ import typer
 
 from framing.cli.common import DeviceOption, app, emit, guard
 from framing.inference.device import Device
-from framing.scoring.readers import InputFormatChoice
+from framing.scoring.sources import InputFormatChoice
 from framing.scoring.summary import OutputFormatChoice
 
 
@@ -17,7 +17,9 @@ from framing.scoring.summary import OutputFormatChoice
 def score_command(
     inputs: Annotated[
         list[Path],
-        typer.Argument(help="JSONL/CSV/Parquet file(s), folder(s) of .txt files, or - (stdin)."),
+        typer.Argument(help="JSON Lines / JSON array / CSV / TSV / Parquet file(s), each "
+                       "optionally .gz; .zip archive(s); folder(s) of .txt files; or - (stdin). "
+                       "UTF-8 or UTF-16 with a byte-order mark."),
     ],
     model: Annotated[Path, typer.Option(help="Model folder written by `framing train`.")],
     out: Annotated[Path, typer.Option(help="Output folder (created; resumed if interrupted).")],
@@ -90,6 +92,8 @@ def score_command(
         --outlet-field source
 
       framing score seeds/ --model models/default --out runs/seeds --format csv
+
+      framing score archive.zip news.jsonl.gz --model models/default --out runs/archive
 
       cat articles.jsonl | framing score - --model models/default --out runs/stdin
     """

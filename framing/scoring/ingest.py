@@ -28,14 +28,10 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, ConfigDict, Field
 
 from framing.errors import FramingError
-from framing.scoring.readers import (
-    IngestStats,
-    InputFormat,
-    Reject,
-    detect_format,
-    raw_records,
-    undecodable_byte,
-)
+from framing.scoring.accounting import IngestStats, Reject
+from framing.scoring.decoding import undecodable_byte
+from framing.scoring.readers import raw_records
+from framing.scoring.sources import InputFormat
 
 UNKNOWN_OUTLET = "unknown"
 _SUFFIX = "-"
@@ -154,10 +150,14 @@ def _check_fields(obj: dict[str, object], fields: FieldMap, file: str, fmt: str)
     missing = [name for name in fields.required() if name not in obj]
     if missing:
         found = ", ".join(repr(k) for k in obj) or "(none)"
+        lists = [k for k, v in obj.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        hint = (f"; the records look wrapped in the list under {lists[0]!r}: take them out, "
+                f"e.g. jq -c '.{lists[0]}[]' FILE > records.jsonl" if len(obj) <= 3 and lists
+                else "")
         raise FramingError(
             f"{file}: no field {', '.join(repr(m) for m in missing)} in the {fmt} records; "
             f"fields found: {found}; name the right ones with --id-field / --text-field / "
-            "--outlet-field / --title-field / --date-field / --url-field"
+            f"--outlet-field / --title-field / --date-field / --url-field{hint}"
         )
 
 
@@ -223,19 +223,18 @@ def read_documents(
     Raises FramingError when a required field is missing from a file's first record.
     """
     dedupe = _Deduper()
+    checked: set[str] = set()
     for path in paths:
-        fmt = detect_format(path, input_format)
-        txt_fields = FieldMap() if fmt == "txt" else fields
-        checked = False
-        for file, line, obj in raw_records(path, fmt, stats):
+        for fmt, file, line, obj in raw_records(path, input_format, stats):
             stats.records += 1
             if isinstance(obj, Reject):
                 stats.rejects[obj.kind] += 1
                 yield obj
                 continue
-            if not checked:
+            txt_fields = FieldMap() if fmt == "txt" else fields
+            if file not in checked:
                 _check_fields(obj, txt_fields, file, fmt.upper())
-                checked = True
+                checked.add(file)
             item = _to_document(file, line, obj, txt_fields, stats, date_format)
             if isinstance(item, Document):
                 digest = _digest(obj)

@@ -29,12 +29,13 @@ from typing import TYPE_CHECKING
 from framing.errors import FramingError
 from framing.inference.device import Device
 from framing.provenance import file_sha256, provenance
+from framing.scoring.accounting import IngestStats, Reject
 from framing.scoring.chunks import Chunk, score_chunk
 from framing.scoring.folder import OutputFolder
 from framing.scoring.ingest import Document, read_documents
 from framing.scoring.options import STDIN, ScoreOptions
 from framing.scoring.outputs import merge_parts, read_manifest, write_part
-from framing.scoring.readers import IngestStats, Reject, detect_format, input_bytes
+from framing.scoring.sources import detect_format, input_bytes
 from framing.scoring.summary import ScoreSummary, require_documents
 from framing.text.segment import SEGMENTER_VERSION
 
@@ -80,8 +81,9 @@ def hash_input(path: Path) -> str:
 
 def check_input(path: Path, opts: ScoreOptions) -> None:
     if not path.exists():
-        raise FramingError(f"{path}: input not found; pass a .jsonl, .csv, .parquet file, a "
-                           "folder of .txt files, or - for JSONL on stdin")
+        raise FramingError(f"{path}: input not found; pass a .jsonl, .json, .csv, .tsv, "
+                           ".parquet or .zip file, a folder of .txt files, or - for JSON Lines "
+                           "on stdin")
     if path.is_dir():
         if not any(p.suffix.lower() == ".txt" for p in path.iterdir() if p.is_file()):
             raise FramingError(f"{path}: empty input: the folder holds no .txt files")
@@ -188,7 +190,7 @@ def score_documents(run: Run) -> tuple[IngestStats, int]:
     part_no = max((int(e["part"]) for e in manifest), default=0)
     stats, chunk, scored, t0 = IngestStats(), Chunk(), 0, time.time()
     rejects_tmp = parts / "rejects.partial.jsonl"
-    bar = tqdm(total=input_bytes(run.opts.inputs), unit="B", unit_scale=True,
+    bar = tqdm(total=input_bytes(run.opts.inputs, run.opts.input_format), unit="B", unit_scale=True,
                disable=not run.opts.progress, mininterval=0.5, file=sys.stderr,
                dynamic_ncols=True, desc="scoring")
     with open(rejects_tmp, "w", encoding="utf-8") as rejects_fh, bar:
