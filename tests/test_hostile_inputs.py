@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -29,7 +30,7 @@ import framing.scoring.summary  # noqa: F401
 from framing.cli import app
 
 from .helpers_data import write_config, write_dataset
-from .synthetic_scores import PLANTED, random_outlets, write_scores
+from .synthetic_scores import PLANTED, random_outlets, sentence, write_scores
 
 RUNNER = CliRunner()
 ARTICLES = [
@@ -305,3 +306,65 @@ def test_gzip_zip_and_tsv_inputs_are_read(tmp_path: Path, tiny_model_dir: Path) 
     assert ids == {f"{p}{a['id']}" for p in ("g", "c", "t", "z", "zj", "zc") for a in ARTICLES}
     assert "corpus/README.md" in summary and "__MACOSX" in summary
     assert "already complete" in _ok(_score(inputs, tiny_model_dir, out))  # identity is stable
+
+
+def test_outlet_from_url_is_the_registered_domain_and_host_is_kept(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    articles = [
+        {"id": "u1", "url": "https://edition.cnn.com/2017/04/05/x", "text": "Rebels fled."},
+        {"id": "u2", "url": "http://cnn.com/y", "text": "Gunmen fled."},
+        {"id": "u3", "url": "https://news.bbc.co.uk/z", "text": "Militants fled."},
+        {"id": "u4", "url": "https://someone.blogspot.com/p", "text": "Fighters fled."},
+        {"id": "u5", "url": "http://192.168.0.7:8080/a", "text": "Troops fled."},
+        {"id": "u6", "outlet": "SANA", "url": "https://www.sana.sy/en/?p=1", "text": "Army won."},
+    ]
+    src = tmp_path / "urls.jsonl"
+    src.write_text(_jsonl_text(articles))
+    out = tmp_path / "out"
+    _ok(_score([src], tiny_model_dir, out))
+    docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
+    assert docs.outlet.to_dict() == {"u1": "cnn.com", "u2": "cnn.com", "u3": "bbc.co.uk",
+                                     "u4": "someone.blogspot.com", "u5": "192.168.0.7",
+                                     "u6": "SANA"}
+    assert docs.host.to_dict() == {"u1": "edition.cnn.com", "u2": "cnn.com",
+                                   "u3": "news.bbc.co.uk", "u4": "someone.blogspot.com",
+                                   "u5": "192.168.0.7", "u6": "www.sana.sy"}
+    outlets = pd.read_parquet(out / "outlets.parquet").set_index("outlet")
+    assert outlets.loc["cnn.com", "documents"] == 2
+    assert set(_sentences(out).host) == set(docs.host)
+
+
+def test_date_is_a_real_date_beside_date_raw(tmp_path: Path, tiny_model_dir: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(_jsonl_text([*ARTICLES, {"id": "a4", "text": "No date here."}]))
+    out = tmp_path / "out"
+    _ok(_score([src], tiny_model_dir, out))
+    for name in ("sentences", "documents"):
+        schema = pq.read_schema(out / f"{name}.parquet")
+        assert schema.field("date").type == pa.date32(), name
+        assert schema.field("date_raw").type == pa.string(), name
+    docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
+    assert [str(d) if d is not None else None for d in docs.date] == [
+        "2024-12-08", "2017-04-05", None, None]
+    assert docs.date_raw.tolist() == ["2024-12-08", "04/05/2017", "spring 2017", None]
+    as_csv = tmp_path / "csv"
+    _ok(_score([src], tiny_model_dir, as_csv, "--format", "csv"))
+    rows = list(csv.DictReader((as_csv / "documents.csv").open(encoding="utf-8")))
+    assert [(r["date"], r["date_raw"]) for r in rows] == [
+        ("2024-12-08", "2024-12-08"), ("2017-04-05", "04/05/2017"), ("", "spring 2017"),
+        ("", "")]
+    as_jsonl = tmp_path / "jsonl"
+    _ok(_score([src], tiny_model_dir, as_jsonl, "--format", "jsonl"))
+    first = json.loads((as_jsonl / "documents.jsonl").read_text().splitlines()[1])
+    assert (first["date"], first["date_raw"]) == ("2017-04-05", "04/05/2017")
+    # compare reads new tables, in every format, and old ones (dates as mixed strings)
+    old = write_scores(tmp_path / "old", [
+        sentence("o1", "X", 0, "terrorist", date="2017-03-01"),
+        sentence("o2", "X", 0, "rebel", date="spring 2017"),
+        sentence("o3", "Y", 0, "rebel", date="2017-05-01T10:00:00Z")])
+    for folder in (out, as_csv, as_jsonl, old):
+        result = RUNNER.invoke(app, ["compare", str(folder), "--since", "2017-04-01",
+                                     "--n-boot", "50", "--out", str(tmp_path / "cmp")])
+        _ok(result)
+        assert "without a usable date were left out" in result.output, folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,13 +13,8 @@ import pytest
 from framing.errors import FramingError
 from framing.scoring.accounting import IngestStats, Reject
 from framing.scoring.decoding import decode_bytes
-from framing.scoring.ingest import (
-    Document,
-    FieldMap,
-    normalize_date,
-    outlet_from_url,
-    read_documents,
-)
+from framing.scoring.ingest import Document, FieldMap, read_documents
+from framing.scoring.metadata import outlet_from_url, parse_date
 
 FAKES_CSV = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "fa-kes" / (
     "fa-kes-original.csv"
@@ -112,9 +108,10 @@ def test_csv_multiline_records_keep_their_start_line(tmp_path: Path) -> None:
         'id,text,source,date\n1,"Line one.\nLine two.",X,04/05/2017\n2,,X,\n3,"ok",Y,2020-1-40\n'
     )
     docs, rejects, stats = _read([path], FieldMap(outlet="source"))
-    assert docs[0].text == "Line one.\nLine two." and docs[0].date == "2017-04-05"
+    assert docs[0].text == "Line one.\nLine two." and docs[0].date == date(2017, 4, 5)
     assert (rejects[0].line, rejects[0].doc_id, rejects[0].reason) == (4, "2", "empty text")
-    assert docs[1].source.endswith(":5") and docs[1].date == "2020-1-40"
+    assert docs[1].source.endswith(":5") and docs[1].date is None
+    assert (docs[0].date_raw, docs[1].date_raw) == ("04/05/2017", "2020-1-40")
     assert stats.dates_unparsed == 1
     assert stats.bytes_read == path.stat().st_size  # progress counts every byte, once
 
@@ -137,16 +134,21 @@ def test_parquet_and_txt_folder(tmp_path: Path) -> None:
 
 
 def test_dates_and_outlets() -> None:
-    assert normalize_date("04/05/2017") == ("2017-04-05", True)
-    assert normalize_date("2024-12-08T10:00:00Z") == ("2024-12-08", True)
-    assert normalize_date("Sun, 08 Dec 2024 10:00:00 +0000") == ("2024-12-08", True)
-    assert normalize_date("5 April 2017") == ("2017-04-05", True)
-    assert normalize_date("04/05/2017", "%d/%m/%Y") == ("2017-05-04", True)
-    assert normalize_date("spring 2017") == ("spring 2017", False)
-    assert normalize_date(None) == (None, True)
+    assert parse_date("04/05/2017") == (date(2017, 4, 5), "04/05/2017")
+    assert parse_date("2024-12-08T10:00:00Z")[0] == date(2024, 12, 8)
+    assert parse_date("Sun, 08 Dec 2024 10:00:00 +0000")[0] == date(2024, 12, 8)
+    assert parse_date("5 April 2017")[0] == date(2017, 4, 5)
+    assert parse_date("04/05/2017", "%d/%m/%Y")[0] == date(2017, 5, 4)
+    assert parse_date(" spring 2017 ") == (None, " spring 2017 ")
+    assert parse_date(datetime(2017, 4, 5, 10, 30)) == (date(2017, 4, 5), "2017-04-05T10:30:00")
+    assert parse_date(None) == (None, None) and parse_date("  ") == (None, None)
     assert outlet_from_url("https://www.bbc.co.uk/news/1") == "bbc.co.uk"
     assert outlet_from_url("aljazeera.com/x") == "aljazeera.com"
-    assert outlet_from_url("") is None
+    assert outlet_from_url("https://EDITION.cnn.com:443/x") == "cnn.com"
+    assert outlet_from_url("http://xn--e1afmkfd.xn--p1ai/a") == "пример.рф"  # punycode read
+    assert outlet_from_url("https://co.uk/x") == "co.uk"  # a public suffix stays as it is
+    assert outlet_from_url("http://[::1]:8000/x") == "::1"
+    assert outlet_from_url("") is None and outlet_from_url("http://[oops/") is None
 
 
 @pytest.mark.skipif(not FAKES_CSV.is_file(), reason="../shared/corpora/fa-kes is not present")

@@ -53,7 +53,8 @@ def score_command(
     ] = None,
     outlet_field: Annotated[
         str | None,
-        typer.Option(help="Field with the outlet (default: outlet; empty: the url's domain)."),
+        typer.Option(help="Field with the outlet (default: outlet; empty: the url's registered "
+                     "domain, e.g. cnn.com for edition.cnn.com)."),
     ] = None,
     title_field: Annotated[
         str | None, typer.Option(help="Field with the title (default: title).")
@@ -80,8 +81,10 @@ def score_command(
     Writes to OUT: sentences.<fmt> (one row per sentence, with p_<frame> probabilities and
     voice), documents.<fmt> (counts, shares, legitimacy per article), outlets.<fmt>,
     provenance.json and rejects.jsonl (bad records, with file:line, field, kind and reason).
-    The outlet comes from the url's domain when the outlet field is empty. A killed run
-    restarted with the same command resumes; re-running a finished one changes nothing.
+    The outlet comes from the url's registered domain when the outlet field is empty (the full
+    host is kept in the host column); date is a real date, date_raw the value as given. A
+    killed run restarted with the same command resumes; re-running a finished one changes
+    nothing. A run that scores no document exits 2 with the reason.
 
     Examples:
 

@@ -36,7 +36,9 @@ def score_chunk(chunk: Chunk, classifier: Classifier, batch_size: int) -> dict[s
     columns: dict[str, list] = {
         "doc_id": [r[0].doc_id for r in chunk.rows],
         "outlet": [r[0].outlet for r in chunk.rows],
+        "host": [r[0].host for r in chunk.rows],
         "date": [r[0].date for r in chunk.rows],
+        "date_raw": [r[0].date_raw for r in chunk.rows],
         "title": [r[0].title for r in chunk.rows],
         "sentence_idx": [r[1] for r in chunk.rows],
         "is_title": [r[2] for r in chunk.rows],

@@ -1,10 +1,12 @@
 """Reading a finished scoring run back: the sentence table, its provenance, model and taxonomy.
 
 Input contract (a SCORES_DIR): `sentences.parquet` (or `.jsonl` / `.csv`), one row per sentence
-with at least `doc_id`, `outlet`, `sentence_idx`, `text`, `frame`; optionally `date`, `title`,
-`is_title`, `voice`, and `p_<frame>` for every frame. `provenance.json` beside it names the model
-(`model.path`, `model.fingerprint`) and the taxonomy (`taxonomy.name/version/fingerprint`);
-when it counts sentences and documents (`counts`), the table must hold exactly those.
+with at least `doc_id`, `outlet`, `sentence_idx`, `text`, `frame`; optionally `date` (a date
+since schema 2; older runs wrote ISO strings mixed with unparsed values, which count as undated),
+`date_raw`, `host`, `title`, `is_title`, `voice`, and `p_<frame>` for every frame.
+`provenance.json` beside it names the model (`model.path`, `model.fingerprint`) and the taxonomy
+(`taxonomy.name/version/fingerprint`); when it counts sentences and documents (`counts`), the
+table must hold exactly those.
 `framing compare` and `framing label suggest` read runs through `load_scores`.
 """
 

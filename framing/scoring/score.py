@@ -32,9 +32,9 @@ from framing.provenance import file_sha256, provenance
 from framing.scoring.accounting import IngestStats, Reject
 from framing.scoring.chunks import Chunk, score_chunk
 from framing.scoring.folder import OutputFolder
-from framing.scoring.ingest import Document, read_documents
+from framing.scoring.ingest import Document, ingest_identity, read_documents
 from framing.scoring.options import STDIN, ScoreOptions
-from framing.scoring.outputs import merge_parts, read_manifest, write_part
+from framing.scoring.outputs import SCHEMA_VERSION, merge_parts, read_manifest, write_part
 from framing.scoring.sources import detect_format, input_bytes
 from framing.scoring.summary import ScoreSummary, require_documents
 from framing.text.segment import SEGMENTER_VERSION
@@ -106,6 +106,8 @@ def _identity(opts: ScoreOptions, classifier: Classifier, inputs: list[dict[str,
         "fast": opts.fast_recipe(),
         "format": opts.format,
         "segmenter": SEGMENTER_VERSION,
+        "ingest": ingest_identity(),
+        "schema": SCHEMA_VERSION,
         "framing_version": __version__,
     }
 
