@@ -368,3 +368,30 @@ def test_date_is_a_real_date_beside_date_raw(tmp_path: Path, tiny_model_dir: Pat
                                      "--n-boot", "50", "--out", str(tmp_path / "cmp")])
         _ok(result)
         assert "without a usable date were left out" in result.output, folder
+
+
+def test_long_unpunctuated_text_is_cut_into_bounded_segments(tmp_path: Path,
+                                                             tiny_model_dir: Path) -> None:
+    from framing.text.segment import MAX_SEGMENT_CHARS
+
+    words = [f"word{i % 97}" for i in range(40_000)]
+    lines = [" ".join(words[i : i + 5000]) for i in range(0, len(words), 5000)]
+    text = "\n".join(lines)  # a few line breaks, no full stop, ~300,000 characters
+    src = tmp_path / "long.jsonl"
+    src.write_text(_jsonl_text([{"id": "big", "text": text}, ARTICLES[0]]))
+    out = tmp_path / "out"
+    summary = _ok(_score([src], tiny_model_dir, out))
+    s = _sentences(out)
+    big = s[s.doc_id == "big"].sort_values("sentence_idx")
+    assert big.text.str.len().max() <= MAX_SEGMENT_CHARS
+    assert " ".join(big.text).split() == text.split()  # every word in exactly one segment
+    assert all(text[a:b] == t for a, b, t in zip(big.char_start, big.char_end, big.text,
+                                                 strict=True))
+    counts = _counts(out)
+    assert counts["sentences_cut_at_length_cap"] == 1
+    assert counts["segments_of_cut_sentences"] == len(big) > 100
+    assert (f"1 sentences cut at the length cap ({MAX_SEGMENT_CHARS:,} characters) into "
+            f"{len(big)} segments") in summary
+    normal = s[s.doc_id == "a1"].text.tolist()
+    assert normal == ["Rebels take the city", "Rebels entered the city on Sunday.",
+                      "Officials said nothing."]

@@ -19,11 +19,16 @@ class Chunk:
 
     docs: list[Document] = field(default_factory=list)
     rows: list[tuple[Document, int, bool, int, int, str]] = field(default_factory=list)
+    cut_sentences: int = 0  # sentences over the length cap, cut into segments
+    cut_segments: int = 0  # the rows they became
 
     def add(self, doc: Document) -> None:
         self.docs.append(doc)
         for idx, (is_title, s) in enumerate(article_sentences(doc.title, doc.text)):
             self.rows.append((doc, idx, is_title, s.start, s.end, s.text))
+            if s.segment is not None:
+                self.cut_segments += 1
+                self.cut_sentences += s.segment == 0
 
 
 def score_chunk(chunk: Chunk, classifier: Classifier, batch_size: int) -> dict[str, list]:

@@ -72,8 +72,9 @@ def _part_paths(parts: Path, part_no: int) -> tuple[Path, Path]:
 
 
 def write_part(parts: Path, part_no: int, columns: dict[str, list], doc_ids: list[str],
-               taxonomy: Taxonomy) -> None:
-    """Write one scored chunk (sentences + its documents), then record it in the manifest."""
+               taxonomy: Taxonomy, cut: tuple[int, int] = (0, 0)) -> None:
+    """Write one scored chunk (sentences + its documents), then record it in the manifest with
+    `cut`: (sentences cut at the length cap, segments they became)."""
     sentences = pa.table(columns, schema=sentence_schema(taxonomy))
     frame = pd.DataFrame({k: columns[k] for k in [*(n for n, _ in _DOCUMENT_KEYS), "frame"]})
     docs = document_table(frame, taxonomy)
@@ -81,7 +82,8 @@ def write_part(parts: Path, part_no: int, columns: dict[str, list], doc_ids: lis
     sent_path, doc_path = _part_paths(parts, part_no)
     _write_parquet_atomic(sent_path, sentences)
     _write_parquet_atomic(doc_path, documents.replace_schema_metadata(None))
-    entry = {"part": part_no, "doc_ids": doc_ids, "sentences": sentences.num_rows}
+    entry = {"part": part_no, "doc_ids": doc_ids, "sentences": sentences.num_rows,
+             "cut_sentences": cut[0], "cut_segments": cut[1]}
     with open(parts / MANIFEST, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
         fh.flush()

@@ -220,7 +220,7 @@ def score_documents(run: Run) -> tuple[IngestStats, int]:
 def _flush(chunk: Chunk, run: Run, part_no: int) -> int:
     columns = score_chunk(chunk, run.classifier, run.opts.batch_size)
     write_part(run.folder.parts, part_no, columns, [d.doc_id for d in chunk.docs],
-               run.classifier.taxonomy)
+               run.classifier.taxonomy, (chunk.cut_sentences, chunk.cut_segments))
     return len(chunk.rows)
 
 
@@ -234,6 +234,8 @@ def finish_run(run: Run, stats: IngestStats, resumed: int) -> ScoreSummary:
         **stats.as_dict(),
         "documents": n_docs,
         "sentences": n_sentences,
+        "sentences_cut_at_length_cap": sum(int(e.get("cut_sentences", 0)) for e in manifest),
+        "segments_of_cut_sentences": sum(int(e.get("cut_segments", 0)) for e in manifest),
         "rejects_file_lines": sum(stats.rejects.values()) + stats.duplicate_identical,
     }
     taxonomy = run.classifier.taxonomy

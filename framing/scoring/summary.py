@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from framing.errors import FramingError
+from framing.text.segment import MAX_SEGMENT_CHARS
 
 
 class OutputFormatChoice(StrEnum):
@@ -70,6 +71,9 @@ def render_summary(summary: ScoreSummary) -> str:
         f"  recovered {c.get('recovered_bytes')} Windows-1252 bytes in "
         f"{c.get('recovered_records')} lines; outlet from url {c.get('outlet_from_url')}, "
         f"unknown outlet {c.get('outlet_unknown')}; unparsed dates {c.get('dates_unparsed')}",
+        f"  {c.get('sentences_cut_at_length_cap', 0)} sentences cut at the length cap "
+        f"({MAX_SEGMENT_CHARS:,} characters) into {c.get('segments_of_cut_sentences', 0)} "
+        "segments",
     ]
     if c.get("skipped_files"):
         skipped = list(c["skipped_files"])  # type: ignore[call-overload]
