@@ -131,6 +131,41 @@ def test_output_folder_not_writable_exits_2_naming_it(tmp_path: Path,
         assert "Traceback" not in got.output
 
 
+def test_unreadable_input_or_model_exits_2_naming_it(tiny_model_dir: Path) -> None:
+    base = Path(tempfile.mkdtemp(prefix="framing-in-"))  # world-traversable, for `nobody`
+    try:
+        base.chmod(0o755)
+        (base / "out").mkdir(mode=0o777)
+        (base / "out").chmod(0o777)
+        model, src = base / "model", base / "in.jsonl"
+        for folder in (model, base / "hidden-model", base / "locked-model"):
+            shutil.copytree(tiny_model_dir, folder)
+            for path in (folder, *folder.iterdir()):  # as a shared model folder would be
+                path.chmod(0o755 if path.is_dir() else 0o644)
+        src.write_text(_jsonl_text(ARTICLES))
+        secret, folder = base / "secret.jsonl", base / "articles"
+        secret.write_text(_jsonl_text(ARTICLES))
+        folder.mkdir()
+        (folder / "a.txt").write_text("Rebels fled.")
+        (folder / "b.txt").write_text("Gunmen fled.")
+        hidden, locked = base / "hidden-model", base / "locked-model"
+        for path in (secret, folder / "b.txt", hidden / "config.json"):
+            path.chmod(0o000)
+        (locked / "model.safetensors").chmod(0o600)  # as framing train used to write it
+        with _unprivileged():
+            results = [_score([secret], model, base / "out"), _score([folder], model, base / "out"),
+                       _score([src], hidden, base / "out"), _score([src], locked, base / "out")]
+    finally:
+        shutil.rmtree(base)
+    wanted = [f"{secret}: input not readable (Permission denied)",
+              f"{folder / 'b.txt'}: input not readable (Permission denied)",
+              f"{hidden / 'config.json'}: cannot read the model folder {hidden}",
+              f"{locked / 'model.safetensors'}: model weights not readable by you (mode 600"]
+    for got, message in zip(results, wanted, strict=True):
+        assert got.exit_code == 2, got.output
+        assert message in got.output
+
+
 @pytest.mark.parametrize("damage", ["truncated", "empty"])
 def test_unreadable_model_weights_exit_2_with_file_and_size(
     tmp_path: Path, tiny_model_dir: Path, damage: str

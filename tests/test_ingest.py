@@ -235,6 +235,10 @@ def test_damaged_inputs_stop_with_the_file_named(tmp_path: Path) -> None:
     wrapped.write_text(json.dumps({"articles": [{"id": "a", "text": "Rebels."}]}))
     with pytest.raises(FramingError, match=r"jq -c '\.articles\[\]'"):
         _read([wrapped])
+    twice = tmp_path / "twice.csv"
+    twice.write_text("id,text,text\n1,Rebels.,Army.\n")
+    with pytest.raises(FramingError, match=r"twice\.csv:1: the header names 'text' more than once"):
+        _read([twice])
     no_bom = tmp_path / "no-bom.csv"
     no_bom.write_bytes("id,text\n1,Rebels.\n".encode("utf-16-le"))
     _, rejects, _ = _read([no_bom])

@@ -3,8 +3,8 @@
 Where the bytes come from (files, folders, gzip, zip) is `sources`; how they become text
 (byte-order marks, UTF-16, stray Windows-1252 bytes) is `decoding`; JSON layouts are
 `json_records`. Here:
-- CSV and TSV: the first row names the fields; a row with the wrong number of columns is a
-  `Reject`. A field may hold up to 64 Mi characters (the csv module stops at 131,072).
+- CSV and TSV: the first row names the fields (each once); a row with the wrong number of
+  columns is a `Reject`. A field may hold up to 64 Mi characters (the csv module stops at 131,072).
 - Parquet: one record per row.
 - .txt: the whole file is one article; its id is the file name without `.txt`.
 - A binary file is one `Reject`, never silently skipped.
@@ -69,6 +69,10 @@ def _rows(reader: Iterator[list[str]], name: str) -> Iterator[Record]:
         header = next(reader)
     except StopIteration:
         return
+    twice = sorted({column for column in header if header.count(column) > 1})
+    if twice:
+        raise FramingError(f"{name}:1: the header names {', '.join(map(repr, twice))} more than "
+                           "once, so one column would hide the other; rename the columns")
     start = reader.line_num + 1  # type: ignore[attr-defined]
     for row in reader:
         if not any(cell.strip() for cell in row):

@@ -80,6 +80,19 @@ def hash_input(path: Path) -> str:
 
 
 def check_input(path: Path, opts: ScoreOptions) -> None:
+    """The input exists, is not empty, has a known format and can be read."""
+    try:
+        _check_input(path, opts)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: OSError) -> FramingError:
+    return FramingError(f"{exc.filename or path}: input not readable ({exc.strerror}); check its "
+                        "permissions, or copy it somewhere you can read it")
+
+
+def _check_input(path: Path, opts: ScoreOptions) -> None:
     if not path.exists():
         raise FramingError(f"{path}: input not found; pass a .jsonl, .json, .csv, .tsv, "
                            ".parquet or .zip file, a folder of .txt files, or - for JSON Lines "
@@ -124,7 +137,12 @@ def open_run(opts: ScoreOptions) -> Run:
     for path in opts.inputs:
         check_input(path, opts)
     classifier = load_classifier(opts.model, opts.fast, opts.device, opts.threads)
-    inputs = [{"path": str(p), "sha256": hash_input(p)} for p in opts.inputs]
+    inputs = []
+    for path in opts.inputs:
+        try:
+            inputs.append({"path": str(path), "sha256": hash_input(path)})
+        except OSError as exc:  # a file inside a folder we may not read
+            raise _unreadable(path, exc) from None
     identity = _identity(opts, classifier, inputs)
     previous = folder.prepare(identity, opts.overwrite) or {}
     state = {"identity": identity, "status": previous.get("status", "running"),

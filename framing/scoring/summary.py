@@ -43,7 +43,8 @@ def require_documents(summary: ScoreSummary) -> None:
         why = "every record rejected (" + ", ".join(f"{k}: {v}" for k, v in reasons.items())
         why += f"); see {summary.out / 'rejects.jsonl'} for each one's file, line and reason"
     else:
-        why = "the input holds no records (a CSV with only its header? empty lines only?)"
+        why = ("the input holds no records (only a header or blank lines, an empty JSON array, "
+               "an archive without a readable member?)")
     skipped: list[str] = c.get("skipped_files") or []  # type: ignore[assignment]
     if skipped:
         why += f"; not read: {', '.join(skipped[:3])}" + (" ..." if len(skipped) > 3 else "")
