@@ -17,9 +17,9 @@ from framing.scoring.summary import OutputFormatChoice
 def score_command(
     inputs: Annotated[
         list[Path],
-        typer.Argument(help="JSON Lines / JSON array / CSV / TSV / Parquet file(s), each "
-                       "optionally .gz; .zip archive(s); folder(s) of .txt files; or - (stdin). "
-                       "UTF-8 or UTF-16 with a byte-order mark."),
+        typer.Argument(help="JSON Lines / JSON array / CSV / TSV file(s), each optionally "
+                       ".gz; Parquet file(s); .zip archive(s); folder(s) of .txt files; or - "
+                       "(stdin). UTF-8, or UTF-16 with a byte-order mark. See docs/scoring.md."),
     ],
     model: Annotated[Path, typer.Option(help="Model folder written by `framing train`.")],
     out: Annotated[Path, typer.Option(help="Output folder (created; resumed if interrupted).")],

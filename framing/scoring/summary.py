@@ -78,6 +78,6 @@ def render_summary(summary: ScoreSummary) -> str:
     ]
     if c.get("skipped_files"):
         skipped = list(c["skipped_files"])  # type: ignore[call-overload]
-        lines.append(f"  not read (not .txt): {', '.join(skipped[:5])}")
+        lines.append(f"  not read (not a format framing reads): {', '.join(skipped[:5])}")
     lines.append("  outputs: " + ", ".join(str(p) for p in summary.outputs))
     return "\n".join(lines)
