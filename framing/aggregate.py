@@ -19,6 +19,7 @@ import pandas as pd
 from framing.taxonomy import Taxonomy
 
 DOC_KEYS = ["doc_id", "outlet", "date"]
+DOC_OPTIONAL = {"host": 2, "date_raw": 4}  # kept, at these places, when the sentences have them
 
 
 def _framed_weights(taxonomy: Taxonomy) -> dict[str, float]:
@@ -39,19 +40,26 @@ def _add_shares_and_legitimacy(
 
 
 def document_table(sentences: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
-    """One row per document (in first-seen order): doc_id, outlet, date, n_sentences, n_framed,
-    count_<frame> for every frame, share_<frame> for every framed frame, legitimacy.
+    """One row per document (in first-seen order): doc_id, outlet, [host], date, [date_raw],
+    n_sentences, n_framed, count_<frame> for every frame, share_<frame> for every framed frame,
+    legitimacy.
 
-    `sentences` needs columns doc_id, outlet, date, frame; the title row counts as a sentence.
+    `sentences` needs columns doc_id, outlet, date, frame (host and date_raw are kept when
+    present); the title row counts as a sentence.
     """
     counts = pd.crosstab(sentences["doc_id"], sentences["frame"])
     counts = counts.reindex(columns=taxonomy.precedence, fill_value=0)
     counts.columns = [f"count_{name}" for name in taxonomy.precedence]
-    keys = sentences.drop_duplicates("doc_id")[DOC_KEYS].set_index("doc_id")
+    key_cols = list(DOC_KEYS)
+    for name, place in DOC_OPTIONAL.items():
+        if name in sentences.columns:
+            key_cols.insert(place, name)
+    keys = sentences.drop_duplicates("doc_id")[key_cols].set_index("doc_id")
     table = keys.join(counts, how="left")
-    table.insert(2, "n_sentences", sentences.groupby("doc_id", sort=False).size())
+    n_keys = len(key_cols) - 1  # columns beside the doc_id index
+    table.insert(n_keys, "n_sentences", sentences.groupby("doc_id", sort=False).size())
     framed_cols = [f"count_{name}" for name in taxonomy.framed_labels]
-    table.insert(3, "n_framed", table[framed_cols].sum(axis=1))
+    table.insert(n_keys + 1, "n_framed", table[framed_cols].sum(axis=1))
     table = table.reset_index()
     int_cols = ["n_sentences", "n_framed", *(f"count_{name}" for name in taxonomy.precedence)]
     table[int_cols] = table[int_cols].astype("int64")

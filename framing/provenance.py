@@ -15,7 +15,7 @@ from framing.taxonomy import Taxonomy
 
 PACKAGES = (
     "torch", "transformers", "tokenizers", "safetensors", "scikit-learn", "numpy", "scipy",
-    "pandas", "pyarrow", "sentencex", "onnxruntime", "onnx",
+    "pandas", "pyarrow", "sentencex", "onnxruntime", "onnx", "publicsuffixlist",
 )
 
 

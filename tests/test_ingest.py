@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,14 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from framing.errors import FramingError
-from framing.scoring.ingest import (
-    Document,
-    FieldMap,
-    normalize_date,
-    outlet_from_url,
-    read_documents,
-)
-from framing.scoring.readers import IngestStats, Reject, decode_bytes
+from framing.scoring.accounting import IngestStats, Reject
+from framing.scoring.decoding import decode_bytes
+from framing.scoring.ingest import Document, FieldMap, read_documents
+from framing.scoring.metadata import outlet_from_url, parse_date
 
 FAKES_CSV = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "fa-kes" / (
     "fa-kes-original.csv"
@@ -111,9 +108,10 @@ def test_csv_multiline_records_keep_their_start_line(tmp_path: Path) -> None:
         'id,text,source,date\n1,"Line one.\nLine two.",X,04/05/2017\n2,,X,\n3,"ok",Y,2020-1-40\n'
     )
     docs, rejects, stats = _read([path], FieldMap(outlet="source"))
-    assert docs[0].text == "Line one.\nLine two." and docs[0].date == "2017-04-05"
+    assert docs[0].text == "Line one.\nLine two." and docs[0].date == date(2017, 4, 5)
     assert (rejects[0].line, rejects[0].doc_id, rejects[0].reason) == (4, "2", "empty text")
-    assert docs[1].source.endswith(":5") and docs[1].date == "2020-1-40"
+    assert docs[1].source.endswith(":5") and docs[1].date is None
+    assert (docs[0].date_raw, docs[1].date_raw) == ("04/05/2017", "2020-1-40")
     assert stats.dates_unparsed == 1
     assert stats.bytes_read == path.stat().st_size  # progress counts every byte, once
 
@@ -136,16 +134,21 @@ def test_parquet_and_txt_folder(tmp_path: Path) -> None:
 
 
 def test_dates_and_outlets() -> None:
-    assert normalize_date("04/05/2017") == ("2017-04-05", True)
-    assert normalize_date("2024-12-08T10:00:00Z") == ("2024-12-08", True)
-    assert normalize_date("Sun, 08 Dec 2024 10:00:00 +0000") == ("2024-12-08", True)
-    assert normalize_date("5 April 2017") == ("2017-04-05", True)
-    assert normalize_date("04/05/2017", "%d/%m/%Y") == ("2017-05-04", True)
-    assert normalize_date("spring 2017") == ("spring 2017", False)
-    assert normalize_date(None) == (None, True)
+    assert parse_date("04/05/2017") == (date(2017, 4, 5), "04/05/2017")
+    assert parse_date("2024-12-08T10:00:00Z")[0] == date(2024, 12, 8)
+    assert parse_date("Sun, 08 Dec 2024 10:00:00 +0000")[0] == date(2024, 12, 8)
+    assert parse_date("5 April 2017")[0] == date(2017, 4, 5)
+    assert parse_date("04/05/2017", "%d/%m/%Y")[0] == date(2017, 5, 4)
+    assert parse_date(" spring 2017 ") == (None, " spring 2017 ")
+    assert parse_date(datetime(2017, 4, 5, 10, 30)) == (date(2017, 4, 5), "2017-04-05T10:30:00")
+    assert parse_date(None) == (None, None) and parse_date("  ") == (None, None)
     assert outlet_from_url("https://www.bbc.co.uk/news/1") == "bbc.co.uk"
     assert outlet_from_url("aljazeera.com/x") == "aljazeera.com"
-    assert outlet_from_url("") is None
+    assert outlet_from_url("https://EDITION.cnn.com:443/x") == "cnn.com"
+    assert outlet_from_url("http://xn--e1afmkfd.xn--p1ai/a") == "пример.рф"  # punycode read
+    assert outlet_from_url("https://co.uk/x") == "co.uk"  # a public suffix stays as it is
+    assert outlet_from_url("http://[::1]:8000/x") == "::1"
+    assert outlet_from_url("") is None and outlet_from_url("http://[oops/") is None
 
 
 @pytest.mark.skipif(not FAKES_CSV.is_file(), reason="../shared/corpora/fa-kes is not present")
@@ -164,3 +167,79 @@ def test_messy_fakes_csv_every_record_accounted_for() -> None:
     assert all(r.line and r.field in ("article_content", "article_title", "unit_id")
                for r in rejects)
     assert sum(r.field == "unit_id" for r in rejects) == stats.duplicate_identical
+
+
+# --- layouts, encodings and containers (see also tests/test_hostile_inputs.py) --------------
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 1 << 20])
+def test_json_layouts_read_alike_whatever_the_chunk_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    import framing.scoring.decoding as decoding
+    import framing.scoring.json_records as json_records
+
+    monkeypatch.setattr(decoding, "CHUNK_CHARS", chunk)
+    monkeypatch.setattr(json_records, "CHUNK_CHARS", chunk)
+    records = [{"id": f"r{i}", "text": f"Rebels \u2022 {i} caf\u00e9 \U0001f600.", "n": 12.5e3 * i}
+               for i in range(4)]
+    layouts = {
+        "compact.json": json.dumps(records, ensure_ascii=False),
+        "pretty.json": json.dumps(records, indent=2, ensure_ascii=False),
+        "values.json": "\n".join(json.dumps(r, indent=1, ensure_ascii=False) for r in records),
+        "lines.json": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+    }
+    for name, text in layouts.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        docs, rejects, stats = _read([path])
+        assert [d.text for d in docs] == [r["text"] for r in records], name
+        assert not rejects and stats.records == 4
+        lines = [int(d.source.rsplit(":", 1)[1]) for d in docs]
+        starts = [text.rindex("{", 0, text.index(f'"r{i}"')) for i in range(4)]
+        assert lines == [text[:start].count("\n") + 1 for start in starts], name
+        assert stats.bytes_read == path.stat().st_size
+
+
+def test_utf16_json_array_and_stray_cp1252_byte_in_an_array(tmp_path: Path) -> None:
+    records = [{"id": "a", "text": "Fighters advanced."}, {"id": "b", "text": "Army held."}]
+    wide = tmp_path / "wide.json"
+    wide.write_bytes(json.dumps(records, indent=2).encode("utf-16"))
+    docs, _, _ = _read([wide])
+    assert [d.doc_id for d in docs] == ["a", "b"]
+    mixed = tmp_path / "mixed.json"
+    mixed.write_bytes(b'[{"id": "a", "text": "Fighters \x95 seized it."},\n'
+                      b' {"id": "b", "text": "Bad \x81 byte."}]')
+    docs, rejects, stats = _read([mixed])
+    assert docs[0].text == "Fighters \u2022 seized it." and stats.recovered_bytes == 1
+    assert (rejects[0].line, rejects[0].kind) == (2, "undecodable byte")
+
+
+def test_damaged_inputs_stop_with_the_file_named(tmp_path: Path) -> None:
+    import gzip
+
+    whole = gzip.compress(b'{"id": "a", "text": "Rebels."}\n' * 2000)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(FramingError, match=r"cut\.jsonl\.gz: cannot be read to its end"):
+        _read([cut])
+    fake = tmp_path / "fake.zip"
+    fake.write_bytes(b"not a zip at all")
+    with pytest.raises(FramingError, match=r"fake\.zip: not a readable zip archive"):
+        _read([fake])
+    sheet = tmp_path / "articles.xlsx"
+    sheet.write_bytes(b"PK\x03\x04")
+    with pytest.raises(FramingError, match=r"a spreadsheet.*CSV UTF-8"):
+        _read([sheet])
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(json.dumps({"articles": [{"id": "a", "text": "Rebels."}]}))
+    with pytest.raises(FramingError, match=r"jq -c '\.articles\[\]'"):
+        _read([wrapped])
+    twice = tmp_path / "twice.csv"
+    twice.write_text("id,text,text\n1,Rebels.,Army.\n")
+    with pytest.raises(FramingError, match=r"twice\.csv:1: the header names 'text' more than once"):
+        _read([twice])
+    no_bom = tmp_path / "no-bom.csv"
+    no_bom.write_bytes("id,text\n1,Rebels.\n".encode("utf-16-le"))
+    _, rejects, _ = _read([no_bom])
+    assert "UTF-16 without a byte-order mark" in rejects[0].reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,8 @@ ARTICLES = [
     "{broken json",
     {"id": "a3", "outlet": "Daily Example", "text": "The parliament passed a tax bill."},
 ]
-SENTENCE_COLUMNS = ["doc_id", "outlet", "date", "title", "sentence_idx", "is_title",
+SENTENCE_COLUMNS = ["doc_id", "outlet", "host", "date", "date_raw", "title", "sentence_idx",
+                    "is_title",
                     "char_start", "char_end", "text", "frame"]
 
 
@@ -71,7 +73,8 @@ def test_sentence_table_contract(scored: tuple[Path, Path], taxonomy: Taxonomy) 
     assert s.voice[unframed].isna().all()
     assert s.voice[~unframed].isin(["authorial", "attributed"]).all()
     a2 = s[s.doc_id == "a2"]
-    assert set(a2.outlet) == {"example-times.com"} and set(a2.date) == {"2017-04-05"}
+    assert set(a2.outlet) == {"example-times.com"} and set(a2.host) == {"www.example-times.com"}
+    assert set(a2.date) == {date(2017, 4, 5)} and set(a2.date_raw) == {"04/05/2017"}
     assert a2.title.isna().all() and not a2.is_title.any()
 
 

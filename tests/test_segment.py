@@ -86,3 +86,20 @@ def test_seed_articles_every_word_in_exactly_one_sentence() -> None:
         assert _words(" ".join(s.text for s in sentences)) == _words(text), file.name
         assert all("\n\n" not in s.text for s in sentences)
         assert len(sentences) >= 10
+
+
+def test_over_long_sentences_are_cut_at_line_breaks_then_spaces_then_the_cap() -> None:
+    from framing.text.segment import MAX_SEGMENT_CHARS as CAP
+
+    wrapped = "\n".join(["rebels held the town near the border"] * 120)  # hard-wrapped, lower
+    giant = "x" * (2 * CAP + 10)  # one "word" longer than the cap
+    spaced = " ".join(["fighters"] * 700)
+    for text in (wrapped, giant, spaced, f"{spaced}\n{giant}"):
+        sentences = split_sentences(text)
+        assert all(len(s.text) <= CAP and text[s.start : s.end] == s.text for s in sentences)
+        assert "".join("".join(s.text.split()) for s in sentences) == "".join(text.split())
+        assert [s.segment for s in sentences] == list(range(len(sentences)))
+    assert all(s.text.endswith("border") for s in split_sentences(wrapped))  # at line breaks
+    assert [len(s.text) for s in split_sentences(giant)] == [CAP, CAP, 10]
+    assert all(s.text.endswith("fighters") for s in split_sentences(spaced))
+    assert split_sentences("Rebels took the town. " * 200)[0].segment is None

@@ -9,7 +9,7 @@ import typer
 
 from framing.cli.common import DeviceOption, app, emit, guard
 from framing.inference.device import Device
-from framing.scoring.readers import InputFormatChoice
+from framing.scoring.sources import InputFormatChoice
 from framing.scoring.summary import OutputFormatChoice
 
 
@@ -17,7 +17,9 @@ from framing.scoring.summary import OutputFormatChoice
 def score_command(
     inputs: Annotated[
         list[Path],
-        typer.Argument(help="JSONL/CSV/Parquet file(s), folder(s) of .txt files, or - (stdin)."),
+        typer.Argument(help="JSON Lines / JSON array / CSV / TSV file(s), each optionally "
+                       ".gz; Parquet file(s); .zip archive(s); folder(s) of .txt files; or - "
+                       "(stdin). UTF-8, or UTF-16 with a byte-order mark. See docs/scoring.md."),
     ],
     model: Annotated[Path, typer.Option(help="Model folder written by `framing train`.")],
     out: Annotated[Path, typer.Option(help="Output folder (created; resumed if interrupted).")],
@@ -51,7 +53,8 @@ def score_command(
     ] = None,
     outlet_field: Annotated[
         str | None,
-        typer.Option(help="Field with the outlet (default: outlet; empty: the url's domain)."),
+        typer.Option(help="Field with the outlet (default: outlet; empty: the url's registered "
+                     "domain, e.g. cnn.com for edition.cnn.com)."),
     ] = None,
     title_field: Annotated[
         str | None, typer.Option(help="Field with the title (default: title).")
@@ -78,8 +81,10 @@ def score_command(
     Writes to OUT: sentences.<fmt> (one row per sentence, with p_<frame> probabilities and
     voice), documents.<fmt> (counts, shares, legitimacy per article), outlets.<fmt>,
     provenance.json and rejects.jsonl (bad records, with file:line, field, kind and reason).
-    The outlet comes from the url's domain when the outlet field is empty. A killed run
-    restarted with the same command resumes; re-running a finished one changes nothing.
+    The outlet comes from the url's registered domain when the outlet field is empty (the full
+    host is kept in the host column); date is a real date, date_raw the value as given. A
+    killed run restarted with the same command resumes; re-running a finished one changes
+    nothing. A run that scores no document exits 2 with the reason.
 
     Examples:
 
@@ -90,6 +95,8 @@ def score_command(
         --outlet-field source
 
       framing score seeds/ --model models/default --out runs/seeds --format csv
+
+      framing score archive.zip news.jsonl.gz --model models/default --out runs/archive
 
       cat articles.jsonl | framing score - --model models/default --out runs/stdin
     """

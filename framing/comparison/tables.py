@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -101,12 +102,14 @@ def corrected_display(c: Comparison) -> pd.DataFrame:
 
 
 def markdown(df: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table; '|' in cells escaped."""
+    """A GitHub-flavoured Markdown table. Every cell (outlet and actor names come from the
+    input) is HTML-escaped as in the HTML report, since most Markdown viewers render raw HTML;
+    '|' is escaped and line breaks become spaces so a cell stays in its column."""
     if df.empty:
         return "_(no rows)_\n"
 
     def cell(v: object) -> str:
-        return str(v).replace("|", "\\|").replace("\n", " ")
+        return escape(str(v)).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(cell(c) for c in df.columns) + " |",
              "|" + "|".join("---" for _ in df.columns) + "|"]

@@ -50,8 +50,19 @@ class Classifier:
     def from_folder(cls, folder: str | Path, max_length: int | None = None,
                     device: Device | str = Device.auto) -> Classifier:
         """Load `folder` onto `device`; refuse anything but a complete, local, safetensors model
-        folder, and say so when the weights file is unreadable."""
+        folder, and say so when the weights file or the folder cannot be read."""
         folder = Path(folder)
+        try:
+            return cls._load(folder, max_length, device)
+        except OSError as exc:  # a folder or file we may not read, a tokenizer file missing
+            raise FramingError(
+                f"{exc.filename or folder}: cannot read the model folder {folder} "
+                f"({exc.strerror or exc}); check "
+                "its permissions, or pass a complete folder written by `framing train`"
+            ) from None
+
+    @classmethod
+    def _load(cls, folder: Path, max_length: int | None, device: Device | str) -> Classifier:
         if not (folder / "config.json").is_file():
             raise FramingError(
                 f"{folder}: not a model folder (no config.json); "
@@ -178,11 +189,22 @@ def _torch_runner(model: PreTrainedModel) -> Callable[[np.ndarray, np.ndarray], 
 
 def _load_weights(folder: Path) -> PreTrainedModel:
     weights = folder / WEIGHTS_FILE
+    try:  # safetensors says "No such file or directory" for a file we may not read
+        weights.open("rb").close()
+    except PermissionError:
+        mode = weights.stat().st_mode & 0o777
+        raise FramingError(
+            f"{weights}: model weights not readable by you (mode {mode:o}, owner uid "
+            f"{weights.stat().st_uid}); ask its owner to run chmod a+r on it (framing train "
+            "now writes weights with the mode your umask gives every file)"
+        ) from None
     try:
         return AutoModelForSequenceClassification.from_pretrained(
             folder, use_safetensors=True, trust_remote_code=False, local_files_only=True
         )
     except (SafetensorError, OSError, ValueError) as exc:
+        if isinstance(exc, OSError) and exc.filename and Path(exc.filename) != weights:
+            raise  # another file of the folder (config.json, ...): from_folder names it
         raise FramingError(
             f"{weights}: model weights unreadable (truncated?): {weights.stat().st_size:,} bytes "
             f"({exc}); retrain the model or copy the folder again"

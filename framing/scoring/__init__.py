@@ -1,7 +1,9 @@
 """Scoring: articles in, one row per sentence / document / outlet out, resumable.
 
-Owns input formats (`readers`), records -> documents (`ingest`), the options (`options`), the
-output folder (`folder`), chunked scoring (`chunks`), parts and the final merge (`outputs`), the
-run itself (`score`), its summary (`summary`) and reading a finished run back (`results`). May
-import the shared modules, `text` and `inference`.
+Owns reading the inputs (`sources`: files, folders, gzip, zip; `decoding`: bytes -> text;
+`readers` and `json_records`: one reader per format; `accounting`: where every record ends up),
+records -> documents (`ingest`), the options (`options`), the output folder (`folder`), chunked
+scoring (`chunks`), parts and the final merge (`outputs`), the run itself (`score`), its summary
+(`summary`) and reading a finished run back (`results`). May import the shared modules, `text`
+and `inference`.
 """

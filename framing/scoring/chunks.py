@@ -19,11 +19,16 @@ class Chunk:
 
     docs: list[Document] = field(default_factory=list)
     rows: list[tuple[Document, int, bool, int, int, str]] = field(default_factory=list)
+    cut_sentences: int = 0  # sentences over the length cap, cut into segments
+    cut_segments: int = 0  # the rows they became
 
     def add(self, doc: Document) -> None:
         self.docs.append(doc)
         for idx, (is_title, s) in enumerate(article_sentences(doc.title, doc.text)):
             self.rows.append((doc, idx, is_title, s.start, s.end, s.text))
+            if s.segment is not None:
+                self.cut_segments += 1
+                self.cut_sentences += s.segment == 0
 
 
 def score_chunk(chunk: Chunk, classifier: Classifier, batch_size: int) -> dict[str, list]:
@@ -36,7 +41,9 @@ def score_chunk(chunk: Chunk, classifier: Classifier, batch_size: int) -> dict[s
     columns: dict[str, list] = {
         "doc_id": [r[0].doc_id for r in chunk.rows],
         "outlet": [r[0].outlet for r in chunk.rows],
+        "host": [r[0].host for r in chunk.rows],
         "date": [r[0].date for r in chunk.rows],
+        "date_raw": [r[0].date_raw for r in chunk.rows],
         "title": [r[0].title for r in chunk.rows],
         "sentence_idx": [r[1] for r in chunk.rows],
         "is_title": [r[2] for r in chunk.rows],

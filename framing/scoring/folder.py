@@ -40,13 +40,14 @@ class OutputFolder:
         self.parts = path / PARTS
 
     def check_usable(self) -> None:
-        """Refuse a path that is a file, a folder we cannot write, or one holding other files.
+        """Refuse a path that is a file, a folder we cannot reach or write (mode bits, a
+        read-only file system, a parent folder we may not enter), or one holding other files.
 
         Runs before anything is read, standard input included.
         """
-        if self.path.exists() and not self.path.is_dir():
-            raise FramingError(f"{self.path}: --out is a file; pass a folder")
         try:
+            if self.path.exists() and not self.path.is_dir():
+                raise FramingError(f"{self.path}: --out is a file; pass a folder")
             self.path.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.path, prefix=".write-test-"):
                 pass
@@ -55,7 +56,11 @@ class OutputFolder:
                 f"{self.path}: output folder not writable ({exc.strerror}); pass an --out you "
                 "can write to"
             ) from None
-        foreign = sorted(p.name for p in self.path.iterdir() if not _ours(p.name))
+        try:
+            foreign = sorted(p.name for p in self.path.iterdir() if not _ours(p.name))
+        except OSError as exc:
+            raise FramingError(f"{self.path}: output folder not readable ({exc.strerror}); "
+                               "pass an --out you can read and write") from None
         if foreign and not (self.path / RUN_FILE).is_file():
             raise FramingError(
                 f"{self.path}: output folder holds other files ({', '.join(foreign[:5])}); "

@@ -1,5 +1,8 @@
 """Raw records (from `readers`) -> `Document`s: fields, dates, outlets, duplicate ids.
 
+Dates and outlets follow `metadata`: a real date beside the value as given, and the url's
+registered domain as the outlet when the outlet field is empty, its host kept apart.
+
 Everything streams: records are read one at a time and never all held in memory.
 
 Recovery without guessing, and nothing dropped silently:
@@ -17,28 +20,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
-from email.utils import parsedate_to_datetime
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from framing.errors import FramingError
-from framing.scoring.readers import (
-    IngestStats,
-    InputFormat,
-    Reject,
-    detect_format,
-    raw_records,
-    undecodable_byte,
-)
+from framing.scoring.accounting import IngestStats, Reject
+from framing.scoring.decoding import undecodable_byte
+from framing.scoring.metadata import outlet_from_url, parse_date, suffix_list_version, url_host
+from framing.scoring.readers import raw_records
+from framing.scoring.sources import InputFormat
 
 UNKNOWN_OUTLET = "unknown"
 _SUFFIX = "-"
+# How records become documents; part of a run's identity (a resumed run must not mix rules).
+# 2: outlet = the url's registered domain, `host` kept; `date` a real date beside `date_raw`.
+INGEST_RULES = "2"
+
+
+def ingest_identity() -> str:
+    """The rules and the public suffix list they use, e.g. '2+psl-1.1.2.20261023'."""
+    return f"{INGEST_RULES}+psl-{suffix_list_version()}"
 
 
 class FieldMap(BaseModel):
@@ -63,66 +68,17 @@ class FieldMap(BaseModel):
 
 @dataclass(frozen=True)
 class Document:
-    """One article, ready to segment. `source` is `file:line` of the record it came from."""
+    """One article, ready to segment. `source` is `file:line` of the record it came from;
+    `host` is the url's host (None without a url); `date_raw` the date field as given."""
 
     doc_id: str
     outlet: str
-    date: str | None
+    host: str | None
+    date: date | None
+    date_raw: str | None
     title: str | None
     text: str
     source: str
-
-
-# --- dates and outlets ---------------------------------------------------------------------
-
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
-_FORMATS = ("%m/%d/%Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%Y/%m/%d")
-
-
-def normalize_date(value: object, date_format: str | None = None) -> tuple[str | None, bool]:
-    """(ISO YYYY-MM-DD, True) when parseable, else (the value as given, False); None stays None.
-
-    Tried in order: `date_format` if given; ISO 8601; RFC 2822; then month-first US forms
-    (MM/DD/YYYY, as in FA-KES) and spelled-out months. Pass `date_format="%d/%m/%Y"` for
-    day-first data.
-    """
-    if value is None:
-        return None, True
-    text = str(value).strip()
-    if not text:
-        return None, True
-    formats = (date_format,) if date_format else _FORMATS
-    for fmt in formats:
-        try:
-            return datetime.strptime(text, fmt).date().isoformat(), True
-        except ValueError:
-            pass
-    if date_format:
-        return text, False
-    match = _ISO.match(text)
-    if match:
-        try:
-            year, month, day = map(int, match.groups())
-            return datetime(year, month, day).date().isoformat(), True
-        except ValueError:
-            return text, False
-    try:
-        return parsedate_to_datetime(text).date().isoformat(), True
-    except (TypeError, ValueError, IndexError):
-        return text, False
-
-
-def outlet_from_url(url: object) -> str | None:
-    """The url's host without a leading `www.` (`https://www.bbc.co.uk/x` -> `bbc.co.uk`)."""
-    if not isinstance(url, str) or not url.strip():
-        return None
-    candidate = url.strip()
-    if "//" not in candidate:
-        candidate = "//" + candidate
-    host = urlparse(candidate).hostname
-    if not host:
-        return None
-    return host[4:] if host.startswith("www.") else host
 
 
 # --- records -> documents ------------------------------------------------------------------
@@ -154,10 +110,14 @@ def _check_fields(obj: dict[str, object], fields: FieldMap, file: str, fmt: str)
     missing = [name for name in fields.required() if name not in obj]
     if missing:
         found = ", ".join(repr(k) for k in obj) or "(none)"
+        lists = [k for k, v in obj.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        hint = (f"; the records look wrapped in the list under {lists[0]!r}: take them out, "
+                f"e.g. jq -c '.{lists[0]}[]' FILE > records.jsonl" if len(obj) <= 3 and lists
+                else "")
         raise FramingError(
             f"{file}: no field {', '.join(repr(m) for m in missing)} in the {fmt} records; "
             f"fields found: {found}; name the right ones with --id-field / --text-field / "
-            "--outlet-field / --title-field / --date-field / --url-field"
+            f"--outlet-field / --title-field / --date-field / --url-field{hint}"
         )
 
 
@@ -191,17 +151,18 @@ def _to_document(
         return Reject(file, line, doc_id, fields.text, "empty text", "empty text")
     title = (_as_text(obj.get(fields.title)) or "").strip() or None
     outlet = (_as_text(obj.get(fields.outlet)) or "").strip()
+    url = obj.get(fields.url)
     if not outlet:
-        outlet = outlet_from_url(obj.get(fields.url)) or ""
+        outlet = outlet_from_url(url) or ""
         if outlet:
             stats.outlet_from_url += 1
         else:
             outlet = UNKNOWN_OUTLET
             stats.outlet_unknown += 1
-    date, parsed = normalize_date(obj.get(fields.date), date_format)
-    if not parsed:
+    day, raw_date = parse_date(obj.get(fields.date), date_format)
+    if raw_date is not None and day is None:
         stats.dates_unparsed += 1
-    return Document(doc_id, outlet, date, title, text, f"{file}:{line}")
+    return Document(doc_id, outlet, url_host(url), day, raw_date, title, text, f"{file}:{line}")
 
 
 def _digest(obj: dict[str, object]) -> str:
@@ -223,19 +184,18 @@ def read_documents(
     Raises FramingError when a required field is missing from a file's first record.
     """
     dedupe = _Deduper()
+    checked: set[str] = set()
     for path in paths:
-        fmt = detect_format(path, input_format)
-        txt_fields = FieldMap() if fmt == "txt" else fields
-        checked = False
-        for file, line, obj in raw_records(path, fmt, stats):
+        for fmt, file, line, obj in raw_records(path, input_format, stats):
             stats.records += 1
             if isinstance(obj, Reject):
                 stats.rejects[obj.kind] += 1
                 yield obj
                 continue
-            if not checked:
+            txt_fields = FieldMap() if fmt == "txt" else fields
+            if file not in checked:
                 _check_fields(obj, txt_fields, file, fmt.upper())
-                checked = True
+                checked.add(file)
             item = _to_document(file, line, obj, txt_fields, stats, date_format)
             if isinstance(item, Document):
                 digest = _digest(obj)
@@ -246,8 +206,7 @@ def read_documents(
                     item = Reject(file, line, item.doc_id, txt_fields.id, "duplicate", reason)
                 elif new_id != item.doc_id:
                     stats.duplicate_ids_kept_apart += 1
-                    item = Document(new_id, item.outlet, item.date, item.title, item.text,
-                                    item.source)
+                    item = replace(item, doc_id=new_id)
             if isinstance(item, Reject):
                 if item.kind != "duplicate":
                     stats.rejects[item.kind] += 1

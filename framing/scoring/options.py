@@ -10,7 +10,7 @@ from pydantic import Field, ValidationError
 from framing.errors import FramingError, Strict, explain_validation
 from framing.inference.device import Device
 from framing.scoring.ingest import FieldMap
-from framing.scoring.readers import InputFormat
+from framing.scoring.sources import InputFormat
 
 OutputFormat = Literal["parquet", "jsonl", "csv"]
 STDIN = Path("-")

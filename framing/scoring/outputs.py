@@ -20,11 +20,16 @@ from framing.aggregate import document_table, outlet_table
 from framing.taxonomy import Taxonomy
 
 MANIFEST = "manifest.jsonl"
+# The tables' columns; part of a run's identity (parts of two schemas never merge).
+# 2: `host` beside `outlet`; `date` a date (date32) beside `date_raw`, the value as given.
+SCHEMA_VERSION = "2"
+_DOCUMENT_KEYS = [("doc_id", pa.string()), ("outlet", pa.string()), ("host", pa.string()),
+                  ("date", pa.date32()), ("date_raw", pa.string())]
 
 
 def sentence_schema(taxonomy: Taxonomy) -> pa.Schema:
     fields = [
-        ("doc_id", pa.string()), ("outlet", pa.string()), ("date", pa.string()),
+        *_DOCUMENT_KEYS,
         ("title", pa.string()), ("sentence_idx", pa.int64()), ("is_title", pa.bool_()),
         ("char_start", pa.int64()), ("char_end", pa.int64()), ("text", pa.string()),
         ("frame", pa.string()),
@@ -43,8 +48,7 @@ def _count_fields(taxonomy: Taxonomy) -> list[tuple[str, pa.DataType]]:
 
 
 def document_schema(taxonomy: Taxonomy) -> pa.Schema:
-    return pa.schema([("doc_id", pa.string()), ("outlet", pa.string()), ("date", pa.string()),
-                      ("n_sentences", pa.int64()), ("n_framed", pa.int64()),
+    return pa.schema([*_DOCUMENT_KEYS, ("n_sentences", pa.int64()), ("n_framed", pa.int64()),
                       *_count_fields(taxonomy)])
 
 
@@ -68,16 +72,18 @@ def _part_paths(parts: Path, part_no: int) -> tuple[Path, Path]:
 
 
 def write_part(parts: Path, part_no: int, columns: dict[str, list], doc_ids: list[str],
-               taxonomy: Taxonomy) -> None:
-    """Write one scored chunk (sentences + its documents), then record it in the manifest."""
+               taxonomy: Taxonomy, cut: tuple[int, int] = (0, 0)) -> None:
+    """Write one scored chunk (sentences + its documents), then record it in the manifest with
+    `cut`: (sentences cut at the length cap, segments they became)."""
     sentences = pa.table(columns, schema=sentence_schema(taxonomy))
-    frame = pd.DataFrame({k: columns[k] for k in ("doc_id", "outlet", "date", "frame")})
+    frame = pd.DataFrame({k: columns[k] for k in [*(n for n, _ in _DOCUMENT_KEYS), "frame"]})
     docs = document_table(frame, taxonomy)
     documents = pa.Table.from_pandas(docs, schema=document_schema(taxonomy), preserve_index=False)
     sent_path, doc_path = _part_paths(parts, part_no)
     _write_parquet_atomic(sent_path, sentences)
     _write_parquet_atomic(doc_path, documents.replace_schema_metadata(None))
-    entry = {"part": part_no, "doc_ids": doc_ids, "sentences": sentences.num_rows}
+    entry = {"part": part_no, "doc_ids": doc_ids, "sentences": sentences.num_rows,
+             "cut_sentences": cut[0], "cut_segments": cut[1]}
     with open(parts / MANIFEST, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
         fh.flush()
@@ -130,7 +136,7 @@ def _write_final(path: Path, tables: Iterator[pa.Table], schema: pa.Schema, fmt:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             header = True
             for table in tables:
-                frame = table.to_pandas()
+                frame = _dates_as_text(table).to_pandas()
                 if fmt == "jsonl":
                     if len(frame):
                         text = frame.to_json(orient="records", lines=True, force_ascii=False)
@@ -142,6 +148,14 @@ def _write_final(path: Path, tables: Iterator[pa.Table], schema: pa.Schema, fmt:
                 fh.write(",".join(schema.names) + "\n")
     os.replace(tmp, path)
     return path
+
+
+def _dates_as_text(table: pa.Table) -> pa.Table:
+    """Date columns as ISO `YYYY-MM-DD` strings (pandas would write epoch milliseconds)."""
+    for i, column in enumerate(table.schema):
+        if pa.types.is_date(column.type):
+            table = table.set_column(i, column.name, table.column(i).cast(pa.string()))
+    return table
 
 
 def _read_parts(parts: Path, manifest: list[dict], which: int) -> Iterator[pa.Table]:

@@ -1,9 +1,12 @@
 """Reading a finished scoring run back: the sentence table, its provenance, model and taxonomy.
 
 Input contract (a SCORES_DIR): `sentences.parquet` (or `.jsonl` / `.csv`), one row per sentence
-with at least `doc_id`, `outlet`, `sentence_idx`, `text`, `frame`; optionally `date`, `title`,
-`is_title`, `voice`, and `p_<frame>` for every frame. `provenance.json` beside it names the model
-(`model.path`, `model.fingerprint`) and the taxonomy (`taxonomy.name/version/fingerprint`).
+with at least `doc_id`, `outlet`, `sentence_idx`, `text`, `frame`; optionally `date` (a date
+since schema 2; older runs wrote ISO strings mixed with unparsed values, which count as undated),
+`date_raw`, `host`, `title`, `is_title`, `voice`, and `p_<frame>` for every frame.
+`provenance.json` beside it names the model (`model.path`, `model.fingerprint`) and the taxonomy
+(`taxonomy.name/version/fingerprint`); when it counts sentences and documents (`counts`), the
+table must hold exactly those.
 `framing compare` and `framing label suggest` read runs through `load_scores`.
 """
 
@@ -57,7 +60,9 @@ def load_scores(scores_dir: str | Path, model_dir: str | Path | None = None) -> 
     provenance = _read_provenance(scores_dir / "provenance.json", notes)
     model = _resolve_model(model_dir, provenance, scores_dir, notes)
     taxonomy = _resolve_taxonomy(model, provenance, scores_dir / "provenance.json")
-    sentences = _check(_read_table(path), path, taxonomy)
+    table = _read_table(path)
+    _match_provenance(table, path, provenance)
+    sentences = _check(table, path, taxonomy)
     return ScoredSentences(path, sentences, taxonomy, provenance, model, notes)
 
 
@@ -71,6 +76,23 @@ def _read_table(path: Path) -> pd.DataFrame:
                            na_values=[""])
     except (ValueError, OSError) as exc:
         raise FramingError(f"{path}: cannot read the sentence table: {exc}") from exc
+
+
+def _match_provenance(df: pd.DataFrame, path: Path, provenance: dict) -> None:
+    """The table holds as many sentences and documents as `provenance.json` counted."""
+    counts: dict = provenance["counts"] if isinstance(provenance.get("counts"), dict) else {}
+    found = {"sentences": (len(df), f"{len(df)} rows")}
+    if "doc_id" in df.columns:
+        n_docs = int(df["doc_id"].nunique())
+        found["documents"] = (n_docs, f"{n_docs} documents")
+    for what, (n, shown) in found.items():
+        want = counts.get(what)
+        if isinstance(want, int) and n != want:
+            raise FramingError(
+                f"{path}: the table does not match its provenance: it has {shown}, "
+                f"provenance.json records {want} {what}; it was cut or edited after `framing "
+                "score` wrote it: restore it, or re-run `framing score`"
+            )
 
 
 def _row_name(df: pd.DataFrame, i: int) -> str:

@@ -29,13 +29,14 @@ from typing import TYPE_CHECKING
 from framing.errors import FramingError
 from framing.inference.device import Device
 from framing.provenance import file_sha256, provenance
+from framing.scoring.accounting import IngestStats, Reject
 from framing.scoring.chunks import Chunk, score_chunk
 from framing.scoring.folder import OutputFolder
-from framing.scoring.ingest import Document, read_documents
+from framing.scoring.ingest import Document, ingest_identity, read_documents
 from framing.scoring.options import STDIN, ScoreOptions
-from framing.scoring.outputs import merge_parts, read_manifest, write_part
-from framing.scoring.readers import IngestStats, Reject, detect_format, input_bytes
-from framing.scoring.summary import ScoreSummary
+from framing.scoring.outputs import SCHEMA_VERSION, merge_parts, read_manifest, write_part
+from framing.scoring.sources import detect_format, input_bytes
+from framing.scoring.summary import ScoreSummary, require_documents
 from framing.text.segment import SEGMENTER_VERSION
 
 if TYPE_CHECKING:
@@ -79,9 +80,23 @@ def hash_input(path: Path) -> str:
 
 
 def check_input(path: Path, opts: ScoreOptions) -> None:
+    """The input exists, is not empty, has a known format and can be read."""
+    try:
+        _check_input(path, opts)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: OSError) -> FramingError:
+    return FramingError(f"{exc.filename or path}: input not readable ({exc.strerror}); check its "
+                        "permissions, or copy it somewhere you can read it")
+
+
+def _check_input(path: Path, opts: ScoreOptions) -> None:
     if not path.exists():
-        raise FramingError(f"{path}: input not found; pass a .jsonl, .csv, .parquet file, a "
-                           "folder of .txt files, or - for JSONL on stdin")
+        raise FramingError(f"{path}: input not found; pass a .jsonl, .json, .csv, .tsv, "
+                           ".parquet or .zip file, a folder of .txt files, or - for JSON Lines "
+                           "on stdin")
     if path.is_dir():
         if not any(p.suffix.lower() == ".txt" for p in path.iterdir() if p.is_file()):
             raise FramingError(f"{path}: empty input: the folder holds no .txt files")
@@ -104,6 +119,8 @@ def _identity(opts: ScoreOptions, classifier: Classifier, inputs: list[dict[str,
         "fast": opts.fast_recipe(),
         "format": opts.format,
         "segmenter": SEGMENTER_VERSION,
+        "ingest": ingest_identity(),
+        "schema": SCHEMA_VERSION,
         "framing_version": __version__,
     }
 
@@ -120,7 +137,12 @@ def open_run(opts: ScoreOptions) -> Run:
     for path in opts.inputs:
         check_input(path, opts)
     classifier = load_classifier(opts.model, opts.fast, opts.device, opts.threads)
-    inputs = [{"path": str(p), "sha256": hash_input(p)} for p in opts.inputs]
+    inputs = []
+    for path in opts.inputs:
+        try:
+            inputs.append({"path": str(path), "sha256": hash_input(path)})
+        except OSError as exc:  # a file inside a folder we may not read
+            raise _unreadable(path, exc) from None
     identity = _identity(opts, classifier, inputs)
     previous = folder.prepare(identity, opts.overwrite) or {}
     state = {"identity": identity, "status": previous.get("status", "running"),
@@ -133,22 +155,32 @@ def score(opts: ScoreOptions) -> ScoreSummary:
     """Score every sentence of `opts.inputs` into `opts.out`; resume an interrupted run.
 
     Re-running a completed command changes nothing and returns its summary. Torch's thread
-    count is set for the run and restored afterwards.
+    count is set for the run and restored afterwards. A run that scores no document raises
+    FramingError once its files are written (`require_documents`), on a re-run too.
     """
     from framing.inference.threads import torch_threads
 
     with torch_threads(opts.threads):
         run = open_run(opts)
-        if run.state["status"] == "complete":
-            outputs = [run.folder.path / name for name in run.state.get("outputs", [])]
-            if all(p.exists() for p in outputs):
-                counts = run.state["counts"]
-                return ScoreSummary(opts.out, counts["documents"], counts["sentences"],
-                                    counts["documents"], 0.0, counts, outputs, True)
-            run.state["status"] = "running"
-        run.folder.write_state(run.state)
-        stats, resumed = score_documents(run)
-        return finish_run(run, stats, resumed)
+        summary = _already_complete(run)
+        if summary is None:
+            run.folder.write_state(run.state)
+            stats, resumed = score_documents(run)
+            summary = finish_run(run, stats, resumed)
+    require_documents(summary)
+    return summary
+
+
+def _already_complete(run: Run) -> ScoreSummary | None:
+    if run.state["status"] != "complete":
+        return None
+    outputs = [run.folder.path / name for name in run.state.get("outputs", [])]
+    if not all(p.exists() for p in outputs):
+        run.state["status"] = "running"
+        return None
+    counts = run.state["counts"]
+    return ScoreSummary(run.opts.out, counts["documents"], counts["sentences"],
+                        counts["documents"], 0.0, counts, outputs, True)
 
 
 def _documents(run: Run, stats: IngestStats, rejects_fh) -> Iterator[Document]:  # type: ignore[no-untyped-def]
@@ -178,7 +210,7 @@ def score_documents(run: Run) -> tuple[IngestStats, int]:
     part_no = max((int(e["part"]) for e in manifest), default=0)
     stats, chunk, scored, t0 = IngestStats(), Chunk(), 0, time.time()
     rejects_tmp = parts / "rejects.partial.jsonl"
-    bar = tqdm(total=input_bytes(run.opts.inputs), unit="B", unit_scale=True,
+    bar = tqdm(total=input_bytes(run.opts.inputs, run.opts.input_format), unit="B", unit_scale=True,
                disable=not run.opts.progress, mininterval=0.5, file=sys.stderr,
                dynamic_ncols=True, desc="scoring")
     with open(rejects_tmp, "w", encoding="utf-8") as rejects_fh, bar:
@@ -206,7 +238,7 @@ def score_documents(run: Run) -> tuple[IngestStats, int]:
 def _flush(chunk: Chunk, run: Run, part_no: int) -> int:
     columns = score_chunk(chunk, run.classifier, run.opts.batch_size)
     write_part(run.folder.parts, part_no, columns, [d.doc_id for d in chunk.docs],
-               run.classifier.taxonomy)
+               run.classifier.taxonomy, (chunk.cut_sentences, chunk.cut_segments))
     return len(chunk.rows)
 
 
@@ -220,6 +252,8 @@ def finish_run(run: Run, stats: IngestStats, resumed: int) -> ScoreSummary:
         **stats.as_dict(),
         "documents": n_docs,
         "sentences": n_sentences,
+        "sentences_cut_at_length_cap": sum(int(e.get("cut_sentences", 0)) for e in manifest),
+        "segments_of_cut_sentences": sum(int(e.get("cut_segments", 0)) for e in manifest),
         "rejects_file_lines": sum(stats.rejects.values()) + stats.duplicate_identical,
     }
     taxonomy = run.classifier.taxonomy

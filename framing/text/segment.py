@@ -10,7 +10,14 @@
 - A split right after a title abbreviation ("Gen. | Haftar", "Vol. | 3") or before a lowercase
   letter or digit is undone.
 - Pieces without any letter or digit (a lone bullet, "***") are not sentences.
-No text is ever truncated or dropped otherwise: every word of the text is in exactly one sentence.
+- A "sentence" longer than `MAX_SEGMENT_CHARS` (2,000 characters; the longest real sentence in
+  FA-KES and MUC-3/4 has 1,679) is not one: a scraped page without full stops, a table, a list.
+  It is cut into segments of at most that length, at its last line break inside the limit, else
+  at its last space, else (one "word" longer than the limit) at the limit itself. Each segment
+  is scored like a sentence and marked with its place (`Sentence.segment`), so a run can say
+  how many sentences it cut. Ordinary text is never cut.
+No text is ever truncated or dropped otherwise: every word of the text is in exactly one sentence
+(or segment).
 """
 
 from __future__ import annotations
@@ -33,15 +40,19 @@ _TITLE_ABBREV = re.compile(
     r"Dr|Prof|Rev|St|Mt|Ft|No|Nos|Vol|Art|Fig|vs|approx|Jan|Feb|Aug|Sept|Sep|Oct|Nov|Dec)\.$"
 )
 _WORDY = re.compile(r"\w")
+_LAST_SPACE = re.compile(r"\s(?=\S*$)")
+MAX_SEGMENT_CHARS = 2000
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence: `text == source[start:end]`, stripped of surrounding whitespace."""
+    """A sentence: `text == source[start:end]`, stripped of surrounding whitespace. `segment` is
+    None for a whole sentence, else the place (0, 1, ...) of this segment of an over-long one."""
 
     start: int
     end: int
     text: str
+    segment: int | None = None
 
 
 def split_sentences(text: str, language: str = "en") -> list[Sentence]:
@@ -52,7 +63,7 @@ def split_sentences(text: str, language: str = "en") -> list[Sentence]:
         for start, end in pieces:
             sentence = _strip(text, block_start + start, block_start + end)
             if sentence is not None:
-                sentences.append(sentence)
+                sentences += bounded(text, sentence)
     return sentences
 
 
@@ -62,8 +73,32 @@ def article_sentences(title: str | None, text: str) -> list[tuple[bool, Sentence
     The title, when there is one, is a sentence of its own (offsets into the title); then the
     sentences of `text` (offsets into the text).
     """
-    head = [(True, Sentence(0, len(title), title))] if title else []
+    head = [(True, s) for s in bounded(title, Sentence(0, len(title), title))] if title else []
     return head + [(False, sentence) for sentence in split_sentences(text)]
+
+
+def bounded(text: str, sentence: Sentence) -> list[Sentence]:
+    """`sentence` (of `text`) as it is, or cut into segments of at most `MAX_SEGMENT_CHARS`."""
+    if sentence.end - sentence.start <= MAX_SEGMENT_CHARS:
+        return [sentence]
+    segments: list[Sentence] = []
+    start = sentence.start
+    while start < sentence.end:
+        stop = min(start + MAX_SEGMENT_CHARS, sentence.end)
+        if stop < sentence.end:
+            window = text[start : stop + 1]  # a break right after the limit still counts
+            cut = window.rfind("\n")
+            if cut <= 0:
+                space = _LAST_SPACE.search(window)
+                cut = space.start() if space and space.start() > 0 else MAX_SEGMENT_CHARS
+            stop = start + cut
+        piece = _strip(text, start, stop)
+        if piece is not None:
+            segments.append(Sentence(piece.start, piece.end, piece.text, len(segments)))
+        start = stop
+        while start < sentence.end and text[start].isspace():
+            start += 1
+    return segments
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
