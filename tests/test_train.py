@@ -54,6 +54,12 @@ def test_run_folder_is_complete(tiny_run: Path) -> None:
     assert "| dev |" in (tiny_run / "README.md").read_text()
 
 
+def test_run_folder_records_the_device(tiny_run: Path) -> None:
+    prov = json.loads((tiny_run / "provenance.json").read_text())
+    assert prov["device"] == "cpu"  # auto on a machine without a GPU
+    assert "device cpu" in (tiny_run / "README.md").read_text()
+
+
 def test_plain_transformers_pipeline_loads_the_folder(tiny_run: Path) -> None:
     pipe = pipeline("text-classification", model=str(tiny_run))
     out = pipe(["Rebels seized the hill."])

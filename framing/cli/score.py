@@ -85,6 +85,7 @@ def score_command(
 
       framing score articles.jsonl --model models/default --out runs/articles
 
+      \b
       framing score fa-kes-original.csv --model models/default --out runs/fakes-csv \\
         --id-field unit_id --title-field article_title --text-field article_content \\
         --outlet-field source
