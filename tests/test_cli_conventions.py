@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
-
 from enum import Enum, StrEnum
+from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
 import pytest
