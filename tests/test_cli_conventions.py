@@ -67,6 +67,7 @@ def test_exit_codes_are_documented_in_the_top_level_help() -> None:
     ("score", "--format", ["parquet", "jsonl", "csv"]),
     ("score", "--input-format", ["jsonl", "csv", "parquet", "txt"]),
     ("score", "--device", ["auto", "cpu", "cuda", "mps"]),
+    ("score", "--engine", ["local", "ray"]),
     ("train", "--device", ["auto", "cpu", "cuda", "mps"]),
     ("evaluate", "--device", ["auto", "cpu", "cuda", "mps"]),
     ("compare", "--adjust", ["holm", "bh"]),

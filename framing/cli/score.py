@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,13 @@ from framing.cli.common import DeviceOption, app, emit, guard
 from framing.inference.device import Device
 from framing.scoring.readers import InputFormatChoice
 from framing.scoring.summary import OutputFormatChoice
+
+
+class EngineChoice(StrEnum):
+    """`--engine` choices: this process, or a Ray cluster (`framing.scoring.engine_ray`)."""
+
+    local = "local"
+    ray = "ray"
 
 
 @app.command("score")
@@ -72,6 +80,21 @@ def score_command(
         int, typer.Option(help="Sentences per resumable output chunk.")
     ] = 4096,
     progress: Annotated[bool, typer.Option(help="Show the progress bar.")] = True,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(help="local: this process; ray: actors on a Ray cluster (the `ray` "
+                     "extra), same outputs. With ray, --threads is per actor (default 1)."),
+    ] = EngineChoice.local,
+    address: Annotated[
+        str | None,
+        typer.Option(envvar="RAY_ADDRESS", help="With --engine ray: the cluster to join, e.g. "
+                     "10.0.0.1:6379 (default: a local Ray runtime with this machine's cores)."),
+    ] = None,
+    actors: Annotated[
+        int | None,
+        typer.Option(help="With --engine ray: actors, each with its own model copy (default: "
+                     "the cluster's CPUs / --threads)."),
+    ] = None,
 ) -> None:
     """Split articles into sentences, frame every sentence, write tables for pandas or R.
 
@@ -93,6 +116,8 @@ def score_command(
       framing score seeds/ --model models/default --out runs/seeds --format csv
 
       cat articles.jsonl | framing score - --model models/default --out runs/stdin
+
+      framing score archive.jsonl --model models/default --out runs/archive --engine ray
     """
     from framing.scoring.options import make_options
     from framing.scoring.score import score
@@ -108,7 +133,7 @@ def score_command(
             fast=fast,
             strict=strict,
             overwrite=overwrite,
-            threads=threads,
+            threads=threads if engine == EngineChoice.local else None,
             device=device,
             id_field=id_field,
             text_field=text_field,
@@ -122,5 +147,23 @@ def score_command(
             progress=progress,
         )
     )
-    summary = guard(lambda: score(opts))
+    if engine == EngineChoice.ray:
+        from framing.scoring.engine_ray import make_ray_settings, score_with_ray
+
+        settings = guard(lambda: make_ray_settings(address=address, actors=actors,
+                                                   threads=threads))
+        summary = guard(lambda: score_with_ray(opts, settings))
+    else:
+        if actors is not None:
+            guard(_ray_only("--actors"))
+        summary = guard(lambda: score(opts))
     emit(render_summary(summary))
+
+
+def _ray_only(option: str):  # type: ignore[no-untyped-def]
+    def fail() -> None:
+        from framing.errors import FramingError
+
+        raise FramingError(f"{option} applies to --engine ray only; add --engine ray or drop it")
+
+    return fail

@@ -20,7 +20,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +53,12 @@ class Run:
     identity: dict
     state: dict
     started: float = field(default_factory=time.time)
+    # which engine scored the run, for provenance; an engine may add its device(s) here
+    engine: dict = field(default_factory=lambda: {"name": "local"})
+
+
+# An engine scores every document not in the manifest yet: (ingest stats, resumed documents).
+Engine = Callable[[Run], tuple[IngestStats, int]]
 
 
 def load_classifier(model: Path, fast: bool = False, device: Device | str = Device.auto,
@@ -129,11 +135,12 @@ def open_run(opts: ScoreOptions) -> Run:
     return Run(opts, folder, classifier, inputs, identity, state)
 
 
-def score(opts: ScoreOptions) -> ScoreSummary:
+def score(opts: ScoreOptions, engine: Engine | None = None) -> ScoreSummary:
     """Score every sentence of `opts.inputs` into `opts.out`; resume an interrupted run.
 
     Re-running a completed command changes nothing and returns its summary. Torch's thread
-    count is set for the run and restored afterwards.
+    count is set for the run and restored afterwards. `engine` replaces step 2 (default: this
+    process, `score_documents`; `framing.scoring.engine_ray` spreads it over a Ray cluster).
     """
     from framing.inference.threads import torch_threads
 
@@ -147,7 +154,7 @@ def score(opts: ScoreOptions) -> ScoreSummary:
                                     counts["documents"], 0.0, counts, outputs, True)
             run.state["status"] = "running"
         run.folder.write_state(run.state)
-        stats, resumed = score_documents(run)
+        stats, resumed = (engine or score_documents)(run)
         return finish_run(run, stats, resumed)
 
 
@@ -227,7 +234,8 @@ def finish_run(run: Run, stats: IngestStats, resumed: int) -> ScoreSummary:
         taxonomy,
         model={"path": str(opts.model.resolve()), "fingerprint": run.identity["model_fingerprint"],
                "runtime": run.identity["fast"] or "torch fp32",
-               "device": str(run.classifier.model.device)},
+               "device": run.engine.get("device", str(run.classifier.model.device))},
+        engine=run.engine,
         inputs=run.inputs, arguments=opts.model_dump(mode="json"),
         segmenter=SEGMENTER_VERSION, started=run.state["started"], finished=_now(),
         counts=counts,
