@@ -15,9 +15,13 @@ FLOPs per sentence = tokens x (2 x non-embedding parameters) + attention
 (4 x layers x tokens^2 x hidden: QK^T and attention x V). Peak FLOP/s is *measured*: the best of
 5 fp32 2048x2048 matmuls with the same thread count (an achievable peak, below the datasheet).
 
+With `--engine ray`, compares the local engine with Ray Data on 1 and 2 actors instead
+(`scripts/bench_engines.py`: sentences/s and the ratio to the local engine).
+
 Example:
   python scripts/bench_score.py --model models/default
   python scripts/bench_score.py --model /tmp/tiny --limit 50
+  python scripts/bench_score.py --engine ray --model /tmp/default --limit 200
 """
 
 from __future__ import annotations
@@ -146,7 +150,16 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--engine", choices=["local", "ray"], default="local",
+                        help="ray: local engine vs Ray with 1 and 2 actors (needs framing[ray])")
+    parser.add_argument("--small", type=int, default=20,
+                        help="with --engine ray: articles of the run that measures fixed costs")
     args = parser.parse_args()
+    if args.engine == "ray":
+        from bench_engines import bench_engines
+
+        bench_engines(args.model, args.corpus, args.limit, args.small, args.threads)
+        return
     torch.set_num_threads(args.threads)
 
     docs = load_docs(args.corpus, args.limit)
