@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from framing.cli.common import app, emit, guard
@@ -99,7 +98,7 @@ def annotate_command(
     from framing.taxonomy import load_taxonomy
 
     tax = guard(lambda: load_taxonomy(taxonomy))
-    session = Session(read_key=lambda: click.getchar(echo=False), show=emit,
+    session = Session(read_key=lambda: typer.getchar(echo=False), show=emit,
                       ask=lambda prompt: typer.prompt(prompt, default="", show_default=False))
     counts = guard(lambda: annotate(queue, out, tax, session))
     emit(f"labelled {counts['labelled']} now, skipped {counts['skipped']}, "
