@@ -154,8 +154,9 @@ def _score_file(path: Path, fields: object, classifier: Classifier, batch_size: 
 
 def _reject_row(reject: Reject, index: pd.Index) -> dict:
     row = (reject.line or 1) - 1
-    label = index[row] if row < len(index) else None
-    return {"row": row, "index": label.item() if hasattr(label, "item") else label,
+    label: object = index[row] if row < len(index) else None
+    item = getattr(label, "item", None)  # numpy scalars -> plain Python values
+    return {"row": row, "index": item() if callable(item) else label,
             "doc_id": reject.doc_id, "field": reject.field, "kind": reject.kind,
             "reason": reject.reason}
 

@@ -150,6 +150,7 @@ class RayEngine:
 
     settings: RaySettings
     device: Device
+    actors: int = 0  # set per run: the settings' count, or fewer when there are fewer chunks
 
     def __call__(self, run: Run) -> tuple[IngestStats, int]:
         parts_dir = run.folder.parts
@@ -161,6 +162,7 @@ class RayEngine:
             refs, parts = self._plan(run, stats, rejects_fh, done)
             rejects_fh.flush()
             os.fsync(rejects_fh.fileno())
+        self.actors = max(1, min(self._cluster_actors(), len(refs)))
         devices = self._score(run, refs, parts) if refs else set()
         os.replace(rejects_tmp, run.folder.path / "rejects.jsonl")
         run.engine = {"name": "ray", **self._describe()}
@@ -204,14 +206,14 @@ class RayEngine:
                 self._write(run, no, part)
         return refs, {no: p for no, p in parts.items() if p.rows}
 
-    def _actors(self) -> int:
+    def _cluster_actors(self) -> int:
         if self.settings.actors:
             return self.settings.actors
         cpus = int(_ray().cluster_resources().get("CPU", 1))
         return max(1, cpus // self.settings.threads)
 
     def _describe(self) -> dict[str, Any]:
-        return {"address": self.settings.address or "local", "actors": self._actors(),
+        return {"address": self.settings.address or "local", "actors": self.actors,
                 "threads_per_actor": self.settings.threads, "device_requested": self.device.value}
 
     def _score(self, run: Run, refs: list[Any], parts: dict[int, _Part]) -> set[str]:
@@ -229,14 +231,14 @@ class RayEngine:
         devices: set[str] = set()
         total = sum(p.rows for p in parts.values())
         log.info("--engine ray: %d sentences in %d chunks to %d actors x %d threads (%s)", total,
-                 len(refs), self._actors(), self.settings.threads, self.settings.address or
+                 len(refs), self.actors, self.settings.threads, self.settings.address or
                  "local runtime")
         bar = tqdm(total=total, unit=" sent", disable=not opts.progress, file=sys.stderr,
-                   mininterval=0.5, dynamic_ncols=True, desc=f"scoring on {self._actors()} actors")
+                   mininterval=0.5, dynamic_ncols=True, desc=f"scoring on {self.actors} actors")
         try:
             ds = ray.data.from_arrow_refs(refs).map_batches(
                 self.settings.actor_class, batch_size=opts.chunk_sentences if gpu else None,
-                batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=self._actors()),
+                batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=self.actors),
                 num_cpus=self.settings.threads, num_gpus=1 if gpu else 0,
                 fn_constructor_kwargs={
                     "shipped": shipped, "fingerprint": run.identity["model_fingerprint"],
