@@ -37,8 +37,8 @@ def score_command(
         bool,
         typer.Option(
             help="ONNX Runtime int8 (outlier channels kept fp32): 1.4x the default path's "
-            "speed on 2 CPU cores, 99.4% of labels identical on FA-KES; ~8 s to prepare. "
-            "Needs the `fast` extra."
+            "speed on 2 CPU cores, 99.4% of labels identical on FA-KES; ~8 s to prepare "
+            "once, then cached in the model folder. Needs the `fast` extra."
         ),
     ] = False,
     strict: Annotated[bool, typer.Option(help="Stop at the first bad record.")] = False,
@@ -49,7 +49,11 @@ def score_command(
             "and report derived from it)."
         ),
     ] = False,
-    threads: Annotated[int | None, typer.Option(help="Torch threads (default: all cores).")] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(help="Torch threads (default: all cores; with --engine ray: per actor, "
+                     "default 1)."),
+    ] = None,
     device: DeviceOption = Device.auto,
     id_field: Annotated[
         str | None, typer.Option(help="Input field with the id (default: id).")
@@ -82,8 +86,8 @@ def score_command(
     progress: Annotated[bool, typer.Option(help="Show the progress bar.")] = True,
     engine: Annotated[
         EngineChoice,
-        typer.Option(help="local: this process; ray: actors on a Ray cluster (the `ray` "
-                     "extra), same outputs. With ray, --threads is per actor (default 1)."),
+        typer.Option(help="local: this process; ray: actors on a Ray cluster, same outputs "
+                     "(needs the `ray` extra; see docs/cluster.md)."),
     ] = EngineChoice.local,
     address: Annotated[
         str | None,
