@@ -84,12 +84,14 @@ def ray_runtime(settings: RaySettings) -> Iterator[Any]:
         yield ray
         return
     level = _ray_log_level()
+    # the workers' own output goes to Ray's session logs, and to this terminal only with -v
+    common: dict[str, Any] = {"logging_level": level, "log_to_driver": level <= logging.INFO}
     try:
         if settings.address:
-            ray.init(address=settings.address, logging_level=level)
+            ray.init(address=settings.address, **common)
         else:
-            ray.init(address="local", num_cpus=os.cpu_count() or 1,
-                     include_dashboard=False, logging_level=level)
+            ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False,
+                     **common)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = settings.address or "a local runtime"
         raise FramingError(f"--engine ray: cannot start or reach Ray at {where} ({exc}); start "
@@ -217,7 +219,8 @@ class RayEngine:
                 "threads_per_actor": self.settings.threads, "device_requested": self.device.value}
 
     def _score(self, run: Run, refs: list[Any], parts: dict[int, _Part]) -> set[str]:
-        """Run the chunks through the actor pool; write each part once all its rows are back."""
+        """Run the chunks through the actor pool; write each part once all its rows are back,
+        in part order (chunks may finish out of order: later ones wait in memory)."""
         import ray.data
         from tqdm import tqdm
 
@@ -225,8 +228,7 @@ class RayEngine:
         shipped = [ray.put(model_files(opts.model))]
         gpu = self.device == Device.cuda
         ctx = ray.data.DataContext.get_current()
-        saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars)
-        ctx.execution_options.preserve_order = True  # parts come back in order
+        saved = ctx.enable_progress_bars
         ctx.enable_progress_bars = False  # ours counts sentences
         devices: set[str] = set()
         total = sum(p.rows for p in parts.values())
@@ -255,7 +257,7 @@ class RayEngine:
                     next_i += 1
         finally:
             bar.close()
-            ctx.execution_options.preserve_order, ctx.enable_progress_bars = saved
+            ctx.enable_progress_bars = saved
         if parts:
             missing = sum(p.rows - p.received for p in parts.values())
             raise RuntimeError(f"Ray returned {missing} sentences fewer than were sent")
