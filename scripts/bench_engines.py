@@ -9,7 +9,8 @@ Every engine scores chunks of `CHUNK` sentences (a Ray actor's unit of work). Ea
 twice, on the first `--small` articles and on all of them (fresh output folders): the small
 run measures the fixed cost (model loading, Ray actors starting), and the marginal rate (extra
 sentences / extra seconds) is the throughput a long run approaches. Prints both, the ratio of
-each Ray rate to the local one, and whether every label agrees with the local run.
+each Ray rate to the local one, the fixed cost (the small run's time less its sentences at the
+marginal rate) and whether every label agrees with the local run.
 
 Example:
   python scripts/bench_score.py --engine ray --model /tmp/default --limit 200
@@ -73,7 +74,8 @@ def bench_engines(model: Path, corpus: Path, limit: int | None, small: int, thre
     print(f"model {model}; {threads} cores; {limit or 'all'} unsealed FA-KES articles "
           f"(fixed cost from the first {small})")
     print(f"{'engine':8s} {'actors x threads':>16s} {'sentences':>9s} {'seconds':>8s} "
-          f"{'end-to-end':>12s} {'marginal':>12s} {'vs local':>8s}  labels = local")
+          f"{'end-to-end':>12s} {'marginal':>12s} {'vs local':>8s} {'fixed s':>8s}  "
+          "labels = local")
     base_rate, base_frames = None, None
     for i, (engine, actors, per_actor) in enumerate(configs):
         t_small, s_small = _run(little, model, tmp / f"s{i}", engine, actors, per_actor)
@@ -82,6 +84,8 @@ def bench_engines(model: Path, corpus: Path, limit: int | None, small: int, thre
         if base_rate is None:
             base_rate, base_frames = rate, s_full["frame"]
         same = (s_full["frame"] == base_frames).mean()
+        fixed = t_small - len(s_small) / rate  # the small run's time less its scoring time
         print(f"{engine:8s} {f'{actors} x {per_actor}':>16s} {n:9d} {t_full:8.1f} "
-              f"{n / t_full:8.1f} s/s {rate:8.1f} s/s {rate / base_rate:7.2f}x  {same:.2%}")
+              f"{n / t_full:8.1f} s/s {rate:8.1f} s/s {rate / base_rate:7.2f}x {fixed:8.1f}  "
+              f"{same:.2%}")
     ray.shutdown()
