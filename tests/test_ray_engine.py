@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -193,3 +194,18 @@ def test_node_copies_of_a_model_differ_when_any_file_differs(tmp_path: Path,
     other = materialise(files | {"tokenizer.json": files["tokenizer.json"] + b" "}, fast=False)
     assert other != same and (other / "tokenizer.json").read_bytes().endswith(b" ")
     assert materialise(files, fast=True) != same
+
+
+def test_an_address_where_nothing_listens_fails_fast(tmp_path: Path,
+                                                     tiny_model_dir: Path) -> None:
+    with socket.socket() as probe:  # a free port on this machine: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = RUNNER.invoke(app, ["score", str(resources.EXAMPLES), "--model",
+                                 str(tiny_model_dir), "--out", str(tmp_path / "o"),
+                                 "--engine", "ray", "--address", f"127.0.0.1:{port}"])
+    assert result.exit_code == 2
+    assert f"--address 127.0.0.1:{port}: no Ray head answers there" in result.stderr
+    assert "ray start --head" in result.stderr
+    with pytest.raises(FramingError, match="expected HOST:PORT"):
+        engine_ray.check_reachable("head-node")

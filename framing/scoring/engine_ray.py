@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -75,11 +76,32 @@ def _ray() -> Any:
     return ray
 
 
+def check_reachable(address: str) -> None:
+    """Fail in seconds, naming the fix, when nothing listens at `address` (Ray itself would
+    retry for minutes). 'auto' (the cluster `ray start` left on this machine) is not probed."""
+    if address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise FramingError(f"--address {address!r}: expected HOST:PORT (e.g. 10.0.0.1:6379), "
+                           "ray://HOST:PORT or auto")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=5):
+            pass
+    except OSError as exc:
+        raise FramingError(
+            f"--address {address}: no Ray head answers there ({exc.strerror or exc}); start one "
+            f"with `ray start --head --port={port}` and check it with `ray status`, or drop "
+            "--address (and RAY_ADDRESS) to run on this machine") from None
+
+
 @contextlib.contextmanager
 def ray_runtime(settings: RaySettings) -> Iterator[Any]:
     """Ray, connected: the running runtime if this process has one, else the cluster at
     `settings.address`, else a new local runtime with this machine's cores (shut down after)."""
     ray = _ray()
+    if settings.address:
+        check_reachable(settings.address)
     if ray.is_initialized():
         yield ray
         return
