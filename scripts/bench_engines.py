@@ -28,16 +28,24 @@ from pathlib import Path
 import pandas as pd
 
 
-def unsealed(corpus: Path, limit: int | None, out: Path) -> Path:
-    sealed = set((corpus.parent / "SEALED.txt").read_text(encoding="utf-8").split())
-    kept = 0
-    with open(corpus, encoding="utf-8") as src, open(out, "w", encoding="utf-8") as dst:
+def unsealed_lines(corpus: Path, limit: int | None) -> list[str]:
+    """The first `limit` lines of a JSONL corpus whose id is not in SEALED.txt beside it
+    (sealed articles are reserved for independent evaluation, never read for anything else)."""
+    sealed_file = corpus.parent / "SEALED.txt"
+    sealed = set(sealed_file.read_text(encoding="utf-8").split()) if sealed_file.is_file() \
+        else set()
+    kept: list[str] = []
+    with open(corpus, encoding="utf-8") as src:
         for line in src:
-            if limit is not None and kept >= limit:
+            if limit is not None and len(kept) >= limit:
                 break
             if json.loads(line)["id"] not in sealed:
-                dst.write(line)
-                kept += 1
+                kept.append(line)
+    return kept
+
+
+def unsealed(corpus: Path, limit: int | None, out: Path) -> Path:
+    out.write_text("".join(unsealed_lines(corpus, limit)), encoding="utf-8")
     return out
 
 

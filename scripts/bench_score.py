@@ -1,6 +1,7 @@
 """Benchmark `framing score` against the code a user would otherwise write.
 
-Scores the FA-KES articles (titles + sentences from our splitter) three ways in one run:
+Scores the unsealed FA-KES articles (titles + sentences from our splitter; SEALED.txt skipped)
+three ways in one run:
 - ours: `Classifier.predict_proba` over all sentences in chunks of 4096 (batched across
   documents, sorted by token length, inference_mode);
 - fast: the `--fast` path (`framing.inference.fast`): ONNX Runtime, int8 encoder matmuls with
@@ -40,6 +41,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from bench_engines import unsealed_lines  # noqa: E402  (scripts/ is on sys.path)
 
 from framing.scoring.score import load_classifier  # noqa: E402
 from framing.text.segment import article_sentences  # noqa: E402
@@ -49,14 +51,12 @@ CORPUS = REPO.parent / "shared" / "corpora" / "fa-kes" / "fa-kes.jsonl"
 
 
 def load_docs(path: Path, limit: int | None) -> list[list[str]]:
-    """Per document: title (if any) then the text's sentences, as `framing score` sees them."""
+    """Per unsealed document: title (if any) then the text's sentences, as `framing score`
+    sees them."""
     docs = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if limit is not None and len(docs) >= limit:
-                break
-            rec = json.loads(line)
-            docs.append([s.text for _, s in article_sentences(rec.get("title"), rec["text"])])
+    for line in unsealed_lines(path, limit):
+        rec = json.loads(line)
+        docs.append([s.text for _, s in article_sentences(rec.get("title"), rec["text"])])
     return docs
 
 
@@ -122,8 +122,8 @@ def peak_rss(model: Path, corpus: Path, copies: int, limit: int | None, threads:
     """Peak RSS (MB) of `framing score` in a fresh subprocess on `copies` x the input."""
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.jsonl"
-        with open(corpus, encoding="utf-8") as fh, open(src, "w", encoding="utf-8") as out:
-            lines = fh.readlines()[:limit] if limit else fh.readlines()
+        lines = unsealed_lines(corpus, limit)
+        with open(src, "w", encoding="utf-8") as out:
             for copy in range(copies):
                 for line in lines:
                     rec = json.loads(line)
