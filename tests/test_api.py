@@ -105,6 +105,7 @@ def test_calls_leave_threads_environment_and_logging_alone(tiny_model_dir: Path)
                      logging.root.manager.disable)
     model = framing.load_model(tiny_model_dir, threads=2)
     model.predict(TEXTS)
+    framing.load_model(tiny_model_dir, fast=True, threads=2).predict(TEXTS)  # ONNX Runtime path
     articles = pd.read_json(EXAMPLES, lines=True, dtype=False).head(5)
     sentences, _ = framing.score_frame(articles, model)
     framing.compare_frame(sentences, n_boot=50, min_framed=1)
