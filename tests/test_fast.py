@@ -156,6 +156,20 @@ def test_stale_cache_is_rebuilt(own_model: Path, monkeypatch: pytest.MonkeyPatch
     assert stamped[fast.CACHE_KEY_FIELD] == fast.cache_key(rebuilt)
 
 
+def test_weights_changed_in_memory_do_not_reuse_the_cache(own_model: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    fast_classifier(Classifier.from_folder(own_model), threads=1)  # cache from the file
+    clf = Classifier.from_folder(own_model)
+    _spread_weights(clf, 0.1)  # now the weights in memory differ from model.safetensors
+    built: list[bool] = []
+    real = fast._export
+    monkeypatch.setattr(fast, "_export", lambda *a, **k: built.append(True) or real(*a, **k))
+    fast_clf = fast_classifier(clf, threads=1)
+    assert built == [True]
+    want, got = clf.predict_logits(SENTENCES), fast_clf.predict_logits(SENTENCES)
+    assert np.corrcoef(got.ravel(), want.ravel())[0, 1] > 0.95
+
+
 def test_torn_cache_file_is_rebuilt(own_model: Path) -> None:
     (own_model / fast.CACHE_FILE).write_bytes(b"not an onnx model")
     clf = fast_classifier(Classifier.from_folder(own_model), threads=1)

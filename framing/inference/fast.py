@@ -39,7 +39,7 @@ from torch import nn
 
 from framing import resources
 from framing.errors import FramingError
-from framing.inference.predict import WEIGHTS_FILE, Classifier
+from framing.inference.predict import Classifier
 from framing.provenance import file_sha256
 
 OUTLIER_RATIO = 3.0
@@ -180,11 +180,21 @@ def _quantizer():  # type: ignore[no-untyped-def]
     return onnx, QuantType, quantize_dynamic
 
 
+def weights_sha256(model: nn.Module) -> str:
+    """sha256 over the model's parameters and buffers as they are in memory (name, dtype, shape,
+    bytes): the weights the int8 model is built from, even if they differ from the file."""
+    digest = hashlib.sha256()
+    for name, tensor in model.state_dict().items():
+        data = tensor.detach().cpu().contiguous().reshape(-1)
+        digest.update(f"{name}\0{data.dtype}\0{tuple(data.shape)}\0".encode())
+        digest.update(data.view(torch.uint8).numpy().tobytes() if data.numel() else b"")
+    return digest.hexdigest()
+
+
 def cache_key(classifier: Classifier) -> str:
     """What the cached int8 model depends on: the recipe, the weights and the calibration text."""
     digest = hashlib.sha256()
-    for part in (RECIPE, file_sha256(classifier.folder / WEIGHTS_FILE),
-                 file_sha256(CALIBRATION_FILE)):
+    for part in (RECIPE, weights_sha256(classifier.model), file_sha256(CALIBRATION_FILE)):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()
 
