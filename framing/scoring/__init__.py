@@ -2,6 +2,7 @@
 
 Owns input formats (`readers`), records -> documents (`ingest`), the options (`options`), the
 output folder (`folder`), chunked scoring (`chunks`), parts and the final merge (`outputs`), the
-run itself (`score`), its summary (`summary`) and reading a finished run back (`results`). May
-import the shared modules, `text` and `inference`.
+run itself (`score`), its summary (`summary`), reading a finished run back (`results`), and the
+Ray engine that spreads the chunks over a cluster (`engine_ray` on the driver, `ray_actor` on the
+workers). May import the shared modules, `text` and `inference`.
 """
