@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from framing import resources
 from framing.cli import app
 from framing.errors import FramingError
-from framing.scoring import engine_ray
+from framing.scoring import engine_ray, ray_runtime
 from framing.scoring.ray_actor import FrameActor, materialise, model_files
 
 from .conftest import FAKES as BESIDE
@@ -183,7 +183,7 @@ def test_ray_options_without_the_ray_engine_are_refused(tmp_path: Path,
 def test_missing_ray_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(FramingError, match=r"pip install 'framing\[ray\]'"):
-        engine_ray._ray()
+        ray_runtime.import_ray()
 
 
 def test_node_copies_of_a_model_differ_when_any_file_differs(tmp_path: Path,
@@ -208,4 +208,4 @@ def test_an_address_where_nothing_listens_fails_fast(tmp_path: Path,
     assert f"--address 127.0.0.1:{port}: no Ray head answers there" in result.stderr
     assert "ray start --head" in result.stderr
     with pytest.raises(FramingError, match="expected HOST:PORT"):
-        engine_ray.check_reachable("head-node")
+        ray_runtime.check_reachable("head-node")

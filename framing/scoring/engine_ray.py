@@ -20,12 +20,9 @@ driver leaves whole parts, and rerunning the same command scores only the docume
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import socket
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +34,7 @@ from framing.scoring.chunks import Chunk, key_columns
 from framing.scoring.options import ScoreOptions
 from framing.scoring.outputs import read_manifest, sentence_schema, write_part
 from framing.scoring.ray_actor import DEVICE_COLUMN, INPUT_SCHEMA, FrameActor, model_files
+from framing.scoring.ray_runtime import import_ray, quiet, ray_runtime
 from framing.scoring.readers import IngestStats
 from framing.scoring.score import Run, _documents, score
 from framing.scoring.summary import ScoreSummary
@@ -45,7 +43,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 log = logging.getLogger(__name__)
-INSTALL = "pip install 'framing[ray]'"
 
 
 class RaySettings(Strict):
@@ -66,96 +63,11 @@ def make_ray_settings(**values: object) -> RaySettings:
         raise FramingError(f"invalid --engine ray options:\n{explain_validation(exc)}") from exc
 
 
-def _ray() -> Any:
-    try:
-        import ray
-        import ray.data  # noqa: F401
-    except ImportError as err:
-        raise FramingError(f"--engine ray needs Ray Data ({err}); install it with `{INSTALL}` "
-                           "(scripts/setup.sh --dev installs it)") from err
-    return ray
-
-
-def check_reachable(address: str) -> None:
-    """Fail in seconds, naming the fix, when nothing listens at `address` (Ray itself would
-    retry for minutes). 'auto' (the cluster `ray start` left on this machine) is not probed."""
-    if address == "auto":
-        return
-    host, _, port = address.removeprefix("ray://").rpartition(":")
-    if not host or not port.isdigit():
-        raise FramingError(f"--address {address!r}: expected HOST:PORT (e.g. 10.0.0.1:6379), "
-                           "ray://HOST:PORT or auto")
-    try:
-        with socket.create_connection((host.strip("[]"), int(port)), timeout=5):
-            pass
-    except OSError as exc:
-        raise FramingError(
-            f"--address {address}: no Ray head answers there ({exc.strerror or exc}); start one "
-            f"with `ray start --head --port={port}` and check it with `ray status`, or drop "
-            "--address (and RAY_ADDRESS) to run on this machine") from None
-
-
-@contextlib.contextmanager
-def ray_runtime(settings: RaySettings) -> Iterator[Any]:
-    """Ray, connected: the running runtime if this process has one, else the cluster at
-    `settings.address`, else a new local runtime with this machine's cores (shut down after)."""
-    ray = _ray()
-    if settings.address:
-        check_reachable(settings.address)
-    if ray.is_initialized():
-        yield ray
-        return
-    level = _ray_log_level()
-    # the workers' own output goes to Ray's session logs, and to this terminal only with -v
-    common: dict[str, Any] = {"logging_level": level, "log_to_driver": level <= logging.INFO}
-    try:
-        if settings.address:
-            ray.init(address=settings.address, **common)
-        else:
-            ray.init(address="local", num_cpus=os.cpu_count() or 1, include_dashboard=False,
-                     **common)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        where = settings.address or "a local runtime"
-        raise FramingError(f"--engine ray: cannot start or reach Ray at {where} ({exc}); start "
-                           "the cluster with `ray start --head` on the head node, or drop "
-                           "--address (and RAY_ADDRESS) to run on this machine") from exc
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
-
-
-def _ray_log_level() -> int:
-    """Ray's own log lines: errors only, unless framing runs with -v (INFO) or -vv."""
-    return logging.INFO if logging.getLogger().getEffectiveLevel() <= logging.INFO \
-        else logging.ERROR
-
-
-@contextlib.contextmanager
-def _quiet(name: str) -> Iterator[None]:
-    """`name`'s console handlers (or, without any, the logger) at `_ray_log_level()` for the
-    block; then as they were (Ray Data keeps writing everything to its session log file)."""
-    logger = logging.getLogger(name)
-    consoles = [h for h in logger.handlers if isinstance(h, logging.StreamHandler)
-                and not isinstance(h, logging.FileHandler)]
-    before = logger.level, [h.level for h in consoles]
-    if not consoles:
-        logger.setLevel(_ray_log_level())
-    for handler in consoles:
-        handler.setLevel(_ray_log_level())
-    try:
-        yield
-    finally:
-        logger.setLevel(before[0])
-        for handler, level in zip(consoles, before[1], strict=True):
-            handler.setLevel(level)
-
-
 def score_with_ray(opts: ScoreOptions, settings: RaySettings) -> ScoreSummary:
     """`score.score` with step 2 on Ray. The driver loads the model on the CPU only to stamp
     the run (and build the `--fast` cache the actors then load); actors use `opts.device`."""
-    _ray()  # importing Ray Data sets up its loggers, which _quiet then turns down
-    with _quiet("ray"), _quiet("ray.data"), ray_runtime(settings):
+    import_ray()  # importing Ray Data sets up its loggers, which quiet() then turns down
+    with quiet("ray"), quiet("ray.data"), ray_runtime(settings.address):
         engine = RayEngine(settings, opts.device)
         return score(opts.model_copy(update={"device": Device.cpu}), engine=engine)
 
@@ -199,7 +111,7 @@ class RayEngine:
         """Read, split and chunk as the local engine does; chunks go to the object store."""
         import pyarrow as pa
 
-        ray = _ray()
+        ray = import_ray()
         part_no = max((int(e["part"]) for e in read_manifest(run.folder.parts)), default=0)
         refs: list[Any] = []
         parts: dict[int, _Part] = {}
@@ -233,7 +145,7 @@ class RayEngine:
     def _cluster_actors(self) -> int:
         if self.settings.actors:
             return self.settings.actors
-        cpus = int(_ray().cluster_resources().get("CPU", 1))
+        cpus = int(import_ray().cluster_resources().get("CPU", 1))
         return max(1, cpus // self.settings.threads)
 
     def _describe(self) -> dict[str, Any]:
