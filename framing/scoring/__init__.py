@@ -4,5 +4,5 @@ Owns input formats (`readers`), records -> documents (`ingest`), the options (`o
 output folder (`folder`), chunked scoring (`chunks`), parts and the final merge (`outputs`), the
 run itself (`score`), its summary (`summary`), reading a finished run back (`results`), and the
 Ray engine that spreads the chunks over a cluster (`engine_ray` on the driver, `ray_actor` on the
-workers). May import the shared modules, `text` and `inference`.
+workers, `ray_runtime` to connect). May import the shared modules, `text` and `inference`.
 """
