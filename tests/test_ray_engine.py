@@ -22,6 +22,7 @@ from framing import resources
 from framing.cli import app
 from framing.errors import FramingError
 from framing.scoring import engine_ray, ray_runtime
+from framing.scoring.outputs import read_manifest
 from framing.scoring.ray_actor import FrameActor, materialise, model_files
 
 from .conftest import FAKES as BESIDE
@@ -209,3 +210,27 @@ def test_an_address_where_nothing_listens_fails_fast(tmp_path: Path,
     assert "ray start --head" in result.stderr
     with pytest.raises(FramingError, match="expected HOST:PORT"):
         ray_runtime.check_reachable("head-node")
+
+
+def test_documents_without_sentences_keep_their_place(ray_runtime, tiny_model_dir: Path,
+                                                      tmp_path: Path) -> None:
+    """A text of punctuation alone ('...') is a document with no sentence. A chunk of only such
+    documents (here the last one) needs no model, and is listed in the manifest in its place,
+    as the local engine lists it."""
+    lines = resources.EXAMPLES.read_text(encoding="utf-8").splitlines()[:3]
+    empty = json.dumps({"id": "dots", "outlet": "X", "text": "..."})
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([lines[0], empty, *lines[1:], empty.replace("dots", "dash")
+                              .replace("...", "-")]) + "\n")
+    local = _local(src, tiny_model_dir, tmp_path / "local", "--chunk-sentences", "1")
+    _score(src, tiny_model_dir, tmp_path / "ray", "--engine", "ray", "--actors", "2",
+           "--chunk-sentences", "1")
+    _assert_same_run(local, tmp_path / "ray")
+    manifests = [read_manifest(d / "parts") for d in (local, tmp_path / "ray")]
+    assert manifests[0] == manifests[1]
+    assert manifests[1][-1]["doc_ids"] == ["dash"] and manifests[1][-1]["sentences"] == 0
+    only = tmp_path / "only.jsonl"
+    only.write_text(empty + "\n")
+    _score(only, tiny_model_dir, tmp_path / "ray-only", "--engine", "ray")
+    assert read_manifest(tmp_path / "ray-only" / "parts")[0]["doc_ids"] == ["dots"]
+    assert pd.read_parquet(tmp_path / "ray-only" / "sentences.parquet").empty

@@ -100,6 +100,8 @@ class RayEngine:
             os.fsync(rejects_fh.fileno())
         self.actors = max(1, min(self._cluster_actors(), len(refs)))
         devices = self._score(run, refs, parts) if refs else set()
+        for no in sorted(parts):  # only chunks without sentences are left when nothing was sent
+            self._write(run, no, parts.pop(no))
         os.replace(rejects_tmp, run.folder.path / "rejects.jsonl")
         run.engine = {"name": "ray", **self._describe()}
         if devices:
@@ -137,10 +139,7 @@ class RayEngine:
                 chunk = Chunk()
         if chunk.docs:
             flush(chunk)
-        for no, part in parts.items():  # a chunk without sentences needs no model
-            if part.rows == 0:
-                self._write(run, no, part)
-        return refs, {no: p for no, p in parts.items() if p.rows}
+        return refs, parts
 
     def _cluster_actors(self) -> int:
         if self.settings.actors:
@@ -154,7 +153,8 @@ class RayEngine:
 
     def _score(self, run: Run, refs: list[Any], parts: dict[int, _Part]) -> set[str]:
         """Run the chunks through the actor pool; write each part once all its rows are back,
-        in part order (chunks may finish out of order: later ones wait in memory)."""
+        in part order (chunks may finish out of order: later ones wait in memory; a chunk
+        without sentences is written when its turn comes)."""
         import ray.data
         from tqdm import tqdm
 
@@ -180,15 +180,13 @@ class RayEngine:
                     "shipped": shipped, "fingerprint": run.identity["model_fingerprint"],
                     "fast": opts.fast, "device": self.device.value,
                     "threads": self.settings.threads, "batch_size": opts.batch_size})
-            order, next_i = sorted(parts), 0
+            order = sorted(parts)
             for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
                 devices.update(batch.column(DEVICE_COLUMN).unique().to_pylist())
                 self._receive(batch, parts)
                 bar.update(batch.num_rows)
-                while next_i < len(order) and parts[order[next_i]].received == \
-                        parts[order[next_i]].rows:
-                    self._write(run, order[next_i], parts.pop(order[next_i]))
-                    next_i += 1
+                while order and parts[order[0]].received == parts[order[0]].rows:
+                    self._write(run, order[0], parts.pop(order.pop(0)))
         finally:
             bar.close()
             ctx.enable_progress_bars = saved
