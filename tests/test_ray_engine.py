@@ -197,7 +197,7 @@ def test_node_copies_of_a_model_differ_when_any_file_differs(tmp_path: Path,
     assert materialise(files, fast=True) != same
 
 
-def test_an_address_where_nothing_listens_fails_fast(tmp_path: Path,
+def test_an_address_where_nothing_listens_fails_fast(ray_runtime, tmp_path: Path,
                                                      tiny_model_dir: Path) -> None:
     with socket.socket() as probe:  # a free port on this machine: nothing listens there
         probe.bind(("127.0.0.1", 0))
