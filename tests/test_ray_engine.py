@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from framing import resources
 from framing.cli import app
 from framing.errors import FramingError
-from framing.scoring import engine_ray, ray_runtime
+from framing.scoring import engine_ray
+from framing.scoring import ray_runtime as runtime
 from framing.scoring.outputs import read_manifest
 from framing.scoring.ray_actor import FrameActor, materialise, model_files
 
@@ -184,7 +185,7 @@ def test_ray_options_without_the_ray_engine_are_refused(tmp_path: Path,
 def test_missing_ray_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(FramingError, match=r"pip install 'framing\[ray\]'"):
-        ray_runtime.import_ray()
+        runtime.import_ray()
 
 
 def test_node_copies_of_a_model_differ_when_any_file_differs(tmp_path: Path,
@@ -209,7 +210,7 @@ def test_an_address_where_nothing_listens_fails_fast(ray_runtime, tmp_path: Path
     assert f"--address 127.0.0.1:{port}: no Ray head answers there" in result.stderr
     assert "ray start --head" in result.stderr
     with pytest.raises(FramingError, match="expected HOST:PORT"):
-        ray_runtime.check_reachable("head-node")
+        runtime.check_reachable("head-node")
 
 
 def test_documents_without_sentences_keep_their_place(ray_runtime, tiny_model_dir: Path,
