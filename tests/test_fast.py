@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 import torch
 from torch import nn
 
 from framing.errors import FramingError
+from framing.inference import fast
 from framing.inference.fast import (
     OnnxRunner,
     OutlierSplitLinear,
@@ -103,3 +106,83 @@ def test_missing_onnxruntime_names_the_fix(
     monkeypatch.setitem(sys.modules, "onnxruntime.quantization", None)  # import now fails
     with pytest.raises(FramingError, match=r"--fast needs onnxruntime and onnx.*pip install"):
         fast_classifier(Classifier.from_folder(tiny_model_dir))
+
+
+# --- the cached int8 model ----------------------------------------------------------------------
+
+
+@pytest.fixture()
+def own_model(tiny_model_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the tiny model folder, so cache files stay in this test."""
+    return Path(shutil.copytree(tiny_model_dir, tmp_path / "model",
+                                ignore=shutil.ignore_patterns(fast.CACHE_FILE)))
+
+
+def _no_build(*_args: object, **_kw: object) -> None:
+    raise AssertionError("the int8 model was rebuilt although a valid cache exists")
+
+
+def test_first_fast_run_builds_the_cache_later_runs_load_it(
+    own_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = fast_classifier(Classifier.from_folder(own_model), threads=1)
+    cached = own_model / fast.CACHE_FILE
+    assert cached.is_file() and not list(own_model.glob(".*.tmp"))
+    meta = onnx.load(str(cached)).metadata_props
+    stamped = {p.key: p.value for p in meta}
+    assert stamped[fast.CACHE_KEY_FIELD] == fast.cache_key(first)
+    assert stamped["recipe"] == fast.RECIPE
+    monkeypatch.setattr(fast, "_export", _no_build)
+    second = fast_classifier(Classifier.from_folder(own_model), threads=1)
+    np.testing.assert_array_equal(first.predict_proba(SENTENCES), second.predict_proba(SENTENCES))
+
+
+def test_stale_cache_is_rebuilt(own_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast_classifier(Classifier.from_folder(own_model), threads=1)
+    cached = own_model / fast.CACHE_FILE
+    before = cached.read_bytes()
+    monkeypatch.setattr(fast, "RECIPE", fast.RECIPE + "-next")  # another recipe
+    fast_classifier(Classifier.from_folder(own_model), threads=1)
+    stamped = {p.key: p.value for p in onnx.load(str(cached)).metadata_props}
+    assert stamped["recipe"].endswith("-next") and cached.read_bytes() != before
+    monkeypatch.undo()
+    # other weights: retrain-like change of one parameter, saved in place
+    clf = Classifier.from_folder(own_model)
+    with torch.no_grad():
+        clf.model.classifier.bias += 1.0  # type: ignore[operator]
+    clf.model.save_pretrained(own_model)
+    rebuilt = fast_classifier(Classifier.from_folder(own_model), threads=1)
+    stamped = {p.key: p.value for p in onnx.load(str(cached)).metadata_props}
+    assert stamped[fast.CACHE_KEY_FIELD] == fast.cache_key(rebuilt)
+
+
+def test_weights_changed_in_memory_do_not_reuse_the_cache(own_model: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    fast_classifier(Classifier.from_folder(own_model), threads=1)  # cache from the file
+    clf = Classifier.from_folder(own_model)
+    _spread_weights(clf, 0.1)  # now the weights in memory differ from model.safetensors
+    built: list[bool] = []
+    real = fast._export
+    monkeypatch.setattr(fast, "_export", lambda *a, **k: built.append(True) or real(*a, **k))
+    fast_clf = fast_classifier(clf, threads=1)
+    assert built == [True]
+    want, got = clf.predict_logits(SENTENCES), fast_clf.predict_logits(SENTENCES)
+    assert np.corrcoef(got.ravel(), want.ravel())[0, 1] > 0.95
+
+
+def test_torn_cache_file_is_rebuilt(own_model: Path) -> None:
+    (own_model / fast.CACHE_FILE).write_bytes(b"not an onnx model")
+    clf = fast_classifier(Classifier.from_folder(own_model), threads=1)
+    assert clf.predict_proba(SENTENCES).shape == (len(SENTENCES), clf.n_labels)
+    assert onnx.load(str(own_model / fast.CACHE_FILE)).metadata_props
+
+
+def test_unwritable_model_folder_still_scores(own_model: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(fast.shutil, "copyfile", refuse)
+    clf = fast_classifier(Classifier.from_folder(own_model), threads=1)
+    assert clf.predict_proba(SENTENCES).shape == (len(SENTENCES), clf.n_labels)
+    assert not (own_model / fast.CACHE_FILE).exists() and not list(own_model.glob(".*.tmp"))

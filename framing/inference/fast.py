@@ -13,15 +13,21 @@ Recipe (`RECIPE`; its numbers are in the README's Speed section, from `scripts/b
 - Outlier channels are found on the sentences of the example articles shipped with framing
   (written for this project), so the fast model depends on the model folder alone, never on the
   input being scored, and a resumed run uses exactly the same model.
+- The int8 model is built once and cached in the model folder (`fast-int8.onnx`, stamped with
+  the recipe, the weights' and the calibration text's hashes); a stale cache is rebuilt.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import json
 import logging
+import os
+import shutil
 import tempfile
+import time
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -34,10 +40,14 @@ from torch import nn
 from framing import resources
 from framing.errors import FramingError
 from framing.inference.predict import Classifier
+from framing.provenance import file_sha256
 
 OUTLIER_RATIO = 3.0
 RECIPE = f"onnxruntime-int8-dynamic-per-channel+fp32-outliers>{OUTLIER_RATIO:g}x-median/v1"
 CALIBRATION_FILE = resources.EXAMPLES
+CACHE_FILE = "fast-int8.onnx"  # in the model folder
+CACHE_KEY_FIELD = "framing_fast_key"
+log = logging.getLogger(__name__)
 
 
 class OutlierSplitLinear(nn.Module):
@@ -156,43 +166,125 @@ class OnnxRunner:
         return np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
 
 
-def fast_classifier(
-    classifier: Classifier, threads: int | None = None, int8: bool = True
-) -> Classifier:
-    """`classifier` scoring through the int8 ONNX Runtime model (`RECIPE`); ~10 s to build.
-
-    `int8=False` runs the same exported graph in fp32: equal to torch up to float rounding, a
-    check that export and outlier splitting change nothing by themselves.
-    """
+def _quantizer():  # type: ignore[no-untyped-def]
+    """onnx and ONNX Runtime's quantizer, or a FramingError with the install command."""
     try:
         import onnx  # torch.onnx.export needs it too
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as err:
         raise FramingError(
             f"--fast needs onnxruntime and onnx ({err}); install them with "
-            "`pip install 'onnxruntime>=1.20' 'onnx>=1.16'` or re-run scripts/setup.sh"
+            "`pip install 'framing[fast]'` (or `pip install 'onnxruntime>=1.20' 'onnx>=1.16'`), "
+            "or re-run scripts/setup.sh"
         ) from err
+    return onnx, QuantType, quantize_dynamic
+
+
+def weights_sha256(model: nn.Module) -> str:
+    """sha256 over the model's parameters and buffers as they are in memory (name, dtype, shape,
+    bytes): the weights the int8 model is built from, even if they differ from the file."""
+    digest = hashlib.sha256()
+    for name, tensor in model.state_dict().items():
+        data = tensor.detach().cpu().contiguous().reshape(-1)
+        digest.update(f"{name}\0{data.dtype}\0{tuple(data.shape)}\0".encode())
+        digest.update(data.view(torch.uint8).numpy().tobytes() if data.numel() else b"")
+    return digest.hexdigest()
+
+
+def cache_key(classifier: Classifier) -> str:
+    """What the cached int8 model depends on: the recipe, the weights and the calibration text."""
+    digest = hashlib.sha256()
+    for part in (RECIPE, weights_sha256(classifier.model), file_sha256(CALIBRATION_FILE)):
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _export(classifier: Classifier, folder: Path, int8: bool, key: str) -> Path:
+    """The outlier-split model exported to ONNX in `folder` (int8: quantized, `key` stamped)."""
+    onnx, quant_type, quantize_dynamic = _quantizer()
     model = copy.deepcopy(classifier.model)
     split_outliers(model, channel_maxima(classifier, calibration_sentences()))
     model.config.return_dict = False
+    fp32, int8_path = folder / "fp32.onnx", folder / "int8.onnx"
+    example = torch.ones((2, 16), dtype=torch.long)
+    axes = {0: "batch", 1: "tokens"}
+    with warnings.catch_warnings():  # the exporter's deprecation and tracer notices
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model, (example, example.clone()), str(fp32), dynamo=False, opset_version=17,
+            input_names=["input_ids", "attention_mask"], output_names=["logits"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": {0: "batch"}},
+        )
+    if not int8:
+        return fp32
+    nodes = [node.name for node in onnx.load(str(fp32)).graph.node
+             if node.op_type in ("MatMul", "Gemm") and "/encoder/" in node.name
+             and "/outlier/" not in node.name]
+    with _quiet_root_logger():  # its pre-processing advice is for static int8
+        quantize_dynamic(str(fp32), str(int8_path), per_channel=True,
+                         weight_type=quant_type.QInt8, nodes_to_quantize=nodes,
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    proto = onnx.load(str(int8_path))
+    onnx.helper.set_model_props(proto, {CACHE_KEY_FIELD: key, "recipe": RECIPE})
+    onnx.save(proto, str(int8_path))
+    return int8_path
+
+
+def _cached_runner(path: Path, key: str, threads: int) -> OnnxRunner | None:
+    """The cached int8 model when it exists and was built from this recipe and these weights."""
+    if not path.is_file():
+        return None
+    try:
+        runner = OnnxRunner(path, threads)
+    except Exception as exc:  # noqa: BLE001  (a torn or foreign file: rebuild it)
+        log.warning("--fast: %s is unreadable (%s); rebuilding it", path, exc)
+        return None
+    found = runner.session.get_modelmeta().custom_metadata_map.get(CACHE_KEY_FIELD)
+    if found != key:
+        log.info("--fast: %s is stale (other recipe, weights or calibration); rebuilding", path)
+        return None
+    return runner
+
+
+def _store(built: Path, target: Path) -> bool:
+    """Copy `built` to `target` atomically (a temp file in the same folder, then rename)."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(built, tmp)
+        os.replace(tmp, target)
+        return True
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        log.warning("--fast: cannot cache the int8 model in %s (%s); it is rebuilt on every run",
+                    target.parent, exc.strerror)
+        return False
+
+
+def fast_classifier(
+    classifier: Classifier, threads: int | None = None, int8: bool = True
+) -> Classifier:
+    """`classifier` scoring through the int8 ONNX Runtime model (`RECIPE`).
+
+    The int8 model is cached in the model folder (`CACHE_FILE`, stamped with `cache_key`): the
+    first run builds it (~10 s), later runs load it; a cache from another recipe, other weights
+    or a torn file is rebuilt. `int8=False` runs the same exported graph in fp32, never cached:
+    equal to torch up to float rounding, a check that export and outlier splitting change
+    nothing by themselves.
+    """
+    _quantizer()
+    threads = threads or torch.get_num_threads()
+    key = cache_key(classifier)
+    cached = classifier.folder / CACHE_FILE
+    runner = _cached_runner(cached, key, threads) if int8 else None
+    if runner is not None:
+        log.info("--fast: using the cached int8 model %s", cached)
+        return replace(classifier, runner=runner)
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="framing-fast-") as tmp:
-        fp32, int8_path = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-        example = torch.ones((2, 16), dtype=torch.long)
-        axes = {0: "batch", 1: "tokens"}
-        with warnings.catch_warnings():  # the exporter's deprecation and tracer notices
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                model, (example, example.clone()), str(fp32), dynamo=False, opset_version=17,
-                input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": {0: "batch"}},
-            )
-        nodes = [node.name for node in onnx.load(str(fp32)).graph.node
-                 if node.op_type in ("MatMul", "Gemm") and "/encoder/" in node.name
-                 and "/outlier/" not in node.name]
-        if int8:
-            with _quiet_root_logger():  # its pre-processing advice is for static int8
-                quantize_dynamic(str(fp32), str(int8_path), per_channel=True,
-                                 weight_type=QuantType.QInt8, nodes_to_quantize=nodes,
-                                 extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-        runner = OnnxRunner(int8_path if int8 else fp32, threads or torch.get_num_threads())
+        built = _export(classifier, Path(tmp), int8, key)
+        stored = int8 and _store(built, cached)
+        runner = OnnxRunner(cached if stored else built, threads)
+    if int8:
+        log.info("--fast: built the int8 model in %.1f s%s", time.perf_counter() - started,
+                 f", cached in {cached}" if stored else "")
     return replace(classifier, runner=runner)

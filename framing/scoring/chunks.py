@@ -33,12 +33,13 @@ class Chunk:
 
 def score_chunk(chunk: Chunk, classifier: Classifier, batch_size: int) -> dict[str, list]:
     """The sentence table's columns for a chunk: keys, text, frame, p_<frame>, voice."""
-    texts = [row[5] for row in chunk.rows]
-    probs = classifier.predict_proba(texts, batch_size=batch_size)
-    labels = classifier.labels
-    taxonomy = classifier.taxonomy
-    frames = [labels[i] for i in probs.argmax(axis=1)] if len(texts) else []
-    columns: dict[str, list] = {
+    columns = key_columns(chunk)
+    return columns | frame_columns(columns["text"], classifier, batch_size)
+
+
+def key_columns(chunk: Chunk) -> dict[str, list]:
+    """The sentence table's columns up to `text`, one row per sentence of the chunk."""
+    return {
         "doc_id": [r[0].doc_id for r in chunk.rows],
         "outlet": [r[0].outlet for r in chunk.rows],
         "host": [r[0].host for r in chunk.rows],
@@ -49,9 +50,18 @@ def score_chunk(chunk: Chunk, classifier: Classifier, batch_size: int) -> dict[s
         "is_title": [r[2] for r in chunk.rows],
         "char_start": [r[3] for r in chunk.rows],
         "char_end": [r[4] for r in chunk.rows],
-        "text": texts,
-        "frame": frames,
+        "text": [r[5] for r in chunk.rows],
     }
+
+
+def frame_columns(texts: list[str], classifier: Classifier, batch_size: int) -> dict[str, list]:
+    """frame, p_<frame> (precedence order) and voice for `texts`, scored together as one call
+    (the local and the Ray engine both score a chunk through here)."""
+    probs = classifier.predict_proba(texts, batch_size=batch_size)
+    labels = classifier.labels
+    taxonomy = classifier.taxonomy
+    frames = [labels[i] for i in probs.argmax(axis=1)] if len(texts) else []
+    columns: dict[str, list] = {"frame": frames}
     for name in taxonomy.precedence:
         columns[f"p_{name}"] = probs[:, labels.index(name)].astype(float).tolist()
     columns["voice"] = [rule_voice(t, f, taxonomy) for t, f in zip(texts, frames, strict=True)]

@@ -27,11 +27,17 @@ _DOCUMENT_KEYS = [("doc_id", pa.string()), ("outlet", pa.string()), ("host", pa.
                   ("date", pa.date32()), ("date_raw", pa.string())]
 
 
+KEY_FIELDS: list[tuple[str, pa.DataType]] = [
+    *_DOCUMENT_KEYS,
+    ("title", pa.string()), ("sentence_idx", pa.int64()), ("is_title", pa.bool_()),
+    ("char_start", pa.int64()), ("char_end", pa.int64()), ("text", pa.string()),
+]
+"""The sentence table's columns before the model's: what `chunks.key_columns` fills."""
+
+
 def sentence_schema(taxonomy: Taxonomy) -> pa.Schema:
     fields = [
-        *_DOCUMENT_KEYS,
-        ("title", pa.string()), ("sentence_idx", pa.int64()), ("is_title", pa.bool_()),
-        ("char_start", pa.int64()), ("char_end", pa.int64()), ("text", pa.string()),
+        *KEY_FIELDS,
         ("frame", pa.string()),
         *((f"p_{name}", pa.float64()) for name in taxonomy.precedence),
         ("voice", pa.string()),
@@ -71,17 +77,25 @@ def _part_paths(parts: Path, part_no: int) -> tuple[Path, Path]:
     return parts / f"{stem}.sentences.parquet", parts / f"{stem}.documents.parquet"
 
 
+def chunk_tables(columns: dict[str, list], taxonomy: Taxonomy) -> tuple[pa.Table, pa.Table]:
+    """The sentence and document tables of scored columns, in the output schemas (the CLI's
+    parts and the Python API's DataFrames are built here, so they cannot drift apart)."""
+    schema = sentence_schema(taxonomy)
+    sentences = pa.table({n: columns.get(n, []) for n in schema.names}, schema=schema)
+    keys = [*(n for n, _ in _DOCUMENT_KEYS), "frame"]
+    docs = document_table(sentences.select(keys).to_pandas(), taxonomy)
+    documents = pa.Table.from_pandas(docs, schema=document_schema(taxonomy), preserve_index=False)
+    return sentences, documents.replace_schema_metadata(None)
+
+
 def write_part(parts: Path, part_no: int, columns: dict[str, list], doc_ids: list[str],
                taxonomy: Taxonomy, cut: tuple[int, int] = (0, 0)) -> None:
     """Write one scored chunk (sentences + its documents), then record it in the manifest with
     `cut`: (sentences cut at the length cap, segments they became)."""
-    sentences = pa.table(columns, schema=sentence_schema(taxonomy))
-    frame = pd.DataFrame({k: columns[k] for k in [*(n for n, _ in _DOCUMENT_KEYS), "frame"]})
-    docs = document_table(frame, taxonomy)
-    documents = pa.Table.from_pandas(docs, schema=document_schema(taxonomy), preserve_index=False)
+    sentences, documents = chunk_tables(columns, taxonomy)
     sent_path, doc_path = _part_paths(parts, part_no)
     _write_parquet_atomic(sent_path, sentences)
-    _write_parquet_atomic(doc_path, documents.replace_schema_metadata(None))
+    _write_parquet_atomic(doc_path, documents)
     entry = {"part": part_no, "doc_ids": doc_ids, "sentences": sentences.num_rows,
              "cut_sentences": cut[0], "cut_segments": cut[1]}
     with open(parts / MANIFEST, "a", encoding="utf-8") as fh:

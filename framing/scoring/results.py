@@ -66,6 +66,13 @@ def load_scores(scores_dir: str | Path, model_dir: str | Path | None = None) -> 
     return ScoredSentences(path, sentences, taxonomy, provenance, model, notes)
 
 
+def scores_from_frame(sentences: pd.DataFrame, taxonomy: Taxonomy) -> ScoredSentences:
+    """A sentence table already in memory (e.g. from `framing.score_frame`), checked like a
+    file; errors name "the sentences DataFrame" and the row."""
+    name = Path("the sentences DataFrame")
+    return ScoredSentences(name, _check(sentences, name, taxonomy), taxonomy, {}, None)
+
+
 def _read_table(path: Path) -> pd.DataFrame:
     try:
         if path.suffix == ".parquet":

