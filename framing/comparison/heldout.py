@@ -117,8 +117,8 @@ def _as_set(rows: pd.DataFrame, labels: list[str], source: str) -> HeldOutSet:
     proba = rows[[f"p_{x}" for x in labels]].to_numpy(dtype=float)
     proba = proba / proba.sum(axis=1, keepdims=True)
     # a row without an article key (a written sentence) is an article of its own
-    keys = [f"{c}\x00{d}" if isinstance(d, str) and d else f"\x01{i}"
+    keys = [(str(c), d) if isinstance(d, str) and d else ("", f"row {i}")
             for i, (c, d) in enumerate(zip(rows["corpus"], rows["doc_id"], strict=True))]
-    docs = pd.factorize(pd.Series(keys))[0]
+    docs = pd.factorize(pd.Series(keys, dtype=object))[0]
     missing = [x for x in labels if index[x] not in set(gold)]
     return HeldOutSet(list(labels), source, gold, predicted, proba, docs, missing)
