@@ -12,14 +12,15 @@ NUM = np.array([[1.0, 0.0]])  # share of label a among a and b (both framed)
 DEN = np.array([1.0, 1.0])
 
 
-def _hand_case(lam: float):
+def _hand_case(lam: float, finite: bool = False):
     # articles x: predicted a a b, gold a a b; y: predicted b b b (unlabelled);
     # z: predicted a b, gold a a. Labelled: x and z.
     f = np.eye(2)[[0, 0, 1, 1, 1, 1, 0, 1]]
     docs = np.array([0, 0, 0, 1, 1, 1, 2, 2])
     lab = np.array([0, 1, 2, 6, 7])
     y = np.eye(2)[[0, 0, 1, 0, 0]]
-    return ppi_ratio(f, np.ones(8), docs, y, f[lab], np.ones(5), docs[lab], NUM, DEN, lam=lam)
+    return ppi_ratio(f, np.ones(8), docs, y, f[lab], np.ones(5), docs[lab], NUM, DEN, lam=lam,
+                     finite=finite)
 
 
 def test_ppi_by_hand() -> None:
@@ -34,6 +35,11 @@ def test_ppi_by_hand() -> None:
     half = quantile(0.95, 1) * np.sqrt(1.5 * 2.09375 / 64 + 2 * 0.72 / 25)
     assert est.hi[0] - est.point[0] == pytest.approx(half)  # t with 2 - 1 df
     assert (est.n_labelled, est.n_articles) == (5, 2)
+    # about the scored corpus itself: the model term is known, 2 of 3 articles are labelled
+    corpus = _hand_case(1.0, finite=True)
+    assert corpus.point[0] == pytest.approx(0.575) and corpus.fpc == pytest.approx(1 / 3)
+    assert corpus.hi[0] - corpus.point[0] == pytest.approx(
+        quantile(0.95, 1) * np.sqrt(2 * 0.72 / 25 / 3))
 
 
 def test_labelled_only_by_hand() -> None:
@@ -64,7 +70,7 @@ def test_matches_ppi_py_on_unclustered_data() -> None:
     f, gold = np.eye(2)[pred], np.eye(2)[y]
     lab = rng.choice(n_all, n, replace=False)
     ours = ppi_ratio(f, np.ones(n_all), np.arange(n_all), gold[lab], f[lab], np.ones(n), lab,
-                     NUM, DEN, lam=1.0, level=0.9, small_sample=False)
+                     NUM, DEN, lam=1.0, level=0.9, small_sample=False, finite=False)
     lo, hi = ppi_py.ppi_mean_ci(gold[lab, 0], f[lab, 0], f[:, 0], alpha=0.1, lam=1)
     assert ours.point[0] == pytest.approx(
         ppi_py.ppi_mean_pointestimate(gold[lab, 0], f[lab, 0], f[:, 0], lam=1)[0])
@@ -72,7 +78,7 @@ def test_matches_ppi_py_on_unclustered_data() -> None:
     assert ours.lo[0] == pytest.approx(lo[0], abs=2e-5)
     assert ours.hi[0] == pytest.approx(hi[0], abs=2e-5)
     only = ppi_ratio(f, np.ones(n_all), np.arange(n_all), gold[lab], f[lab], np.ones(n), lab,
-                     NUM, DEN, lam=0.0, level=0.9, small_sample=False)
+                     NUM, DEN, lam=0.0, level=0.9, small_sample=False, finite=False)
     lo, hi = ppi_py.classical_mean_ci(gold[lab, 0], alpha=0.1)
     assert (only.lo[0], only.hi[0]) == pytest.approx((lo, hi), abs=1e-4)
 
@@ -123,8 +129,8 @@ def test_more_labels_narrow_the_interval() -> None:
 
 def test_needed_labels_by_hand() -> None:
     z = quantile(0.95, None)
-    # rectifier variance 0.2 per sentence, model term 0: (z / 0.05)^2 * 0.2 sentences
-    assert needed_labels(np.array([0.2]), np.array([0.0]), 0.05, 0.95)[0] == np.ceil(
-        0.2 / (0.05 / z) ** 2)
-    # the model term alone is wider than the target: out of reach
-    assert np.isinf(needed_labels(np.array([0.2]), np.array([1.0]), 0.05, 0.95)[0])
+    # rectifier variance 0.2 per sentence, 10,000 sentences: n = V / ((h / z)^2 + V / N)
+    expected = np.ceil(0.2 / ((0.05 / z) ** 2 + 0.2 / 10_000))
+    assert needed_labels(np.array([0.2]), 10_000, 0.05, 0.95)[0] == expected
+    tight = needed_labels(np.array([0.2]), 100, 0.01, 0.95)[0]
+    assert tight == np.ceil(0.2 / ((0.01 / z) ** 2 + 0.2 / 100)) and tight <= 100

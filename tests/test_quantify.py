@@ -144,3 +144,13 @@ def test_held_out_rows_prefer_real_dev_and_refuse_bad_files(tmp_path: Path) -> N
     with pytest.raises(FramingError, match="column 'frame' has \\['terorist'\\]"):
         load_held_out_set(tmp_path, LABELS)
     assert load_held_out_set(tmp_path / "nowhere", LABELS) is None
+
+
+def test_emq_keeps_a_label_without_held_out_examples_at_zero() -> None:
+    """Smoothing a zero prior to 1e-4 (QuaPy's way) lets q / prior explode onto that label."""
+    rng = np.random.default_rng(6)
+    true = rng.choice(L, 2000, p=[0.2, 0.1, 0.0, 0.2, 0.2, 0.3])
+    post = _posteriors(rng, true)
+    prior = np.array([0.2, 0.2, 0.0, 0.2, 0.2, 0.2])
+    got = quantify.emq(post, np.ones((1, 2000)), prior)[0]
+    assert got[2] == 0 and got == pytest.approx(np.bincount(true, minlength=L) / 2000, abs=0.03)

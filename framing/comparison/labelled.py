@@ -7,9 +7,12 @@ probabilities when the table has them (else its predicted labels) as `f`, and th
 sentence weighting. Shares are clipped to [0, 1] and the legitimacy index to the taxonomy's
 weight range (PPI's estimate can step outside them by a sampling error).
 
-An outlet is flagged when its worst share interval is wider than the target half-width, with the
-number of labelled sentences that would meet it (`ppi.needed_labels`, from the variance measured
-on its own sample, article clustering included).
+Intervals are about the shares of the scored corpus itself (`ppi`, `finite`): the model's output
+on the unlabelled sentences is known, the uncertainty is how far the model's errors on them may
+differ from those on the labelled sample. An outlet is flagged when its worst share interval is
+wider than the target half-width, with the number of labelled sentences that would meet it
+(`ppi.needed_labels`, from the variance measured on its own sample, article clustering
+included).
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ def labelled_rows(outlet: str, part: pd.DataFrame, f: np.ndarray, weights: np.nd
         return [base | {"metric": m, "raw": raw[m], "flag": "no labelled sentence"}
                 for m in names]
     ppi, only = found
-    need = needed_labels(ppi.n_labelled * ppi.rectifier_var, ppi.model_var, half_width, level)
+    need = needed_labels(ppi.n_labelled * ppi.rectifier_var, len(part), half_width, level)
     need[-1] = np.nan  # the target is in share points; the index has another scale
     values = {"ppi": _clip(ppi.point, layout), "ppi_lo": _clip(ppi.lo, layout),
               "ppi_hi": _clip(ppi.hi, layout), "labelled_only": _clip(only.point, layout),
@@ -92,13 +95,10 @@ def _flag(ppi: PPIEstimate, need: np.ndarray, sentences: int, half_width: float)
     widest = float(np.nanmax(ppi.half_width[:-1]))
     if not np.isfinite(widest) or widest <= half_width:
         return ""
-    worst = float(np.nanmax(need[:-1]))
+    worst = int(np.nanmax(need[:-1]))
     target = f"±{100 * half_width:g} points"
-    if not np.isfinite(worst):
-        return (f"±{100 * widest:.1f} points; {target} is out of reach by labelling (the "
-                "model term alone is wider)")
     if worst >= sentences:
-        return (f"±{100 * widest:.1f} points; {target} needs about {int(worst)} labelled "
-                f"sentences, more than the outlet's {sentences}: label all of it")
-    return (f"±{100 * widest:.1f} points; {target} needs about {int(worst)} labelled sentences "
+        return (f"±{100 * widest:.1f} points; {target} needs every one of the outlet's "
+                f"{sentences} sentences labelled")
+    return (f"±{100 * widest:.1f} points; {target} needs about {worst} labelled sentences "
             f"(has {ppi.n_labelled})")

@@ -8,8 +8,9 @@ their per-sentence PPI corrections (gold minus model output, projected on each s
 variance per labelled sentence, and a design effect for labelling whole articles is taken from
 the clustering of the model's own outputs in the outlet's articles (an assumption: the errors
 cluster like the predictions; re-plan with the first labelled batch to measure it).
-The model term's variance (all sentences) is known without labels. `ppi.needed_labels` turns
-both into a sample size; the worst framed share sets the outlet's number.
+`ppi.needed_labels` turns that variance into a sample size for the scored corpus's shares
+(finite-population correction included, so never more than the outlet's sentences); the worst
+framed share sets the outlet's number.
 """
 
 from __future__ import annotations
@@ -50,10 +51,10 @@ def _predicted_need(f: np.ndarray, w: np.ndarray, docs: np.ndarray, layout: Layo
         theta = (num @ m) / (den @ m)
         grad = (num - theta[:, None] * den[None, :]) / (den @ m)
     projected = (w[:, None] * f) @ grad.T
-    _, model_var = cluster_mean_var(projected, docs)
+    _, clustered = cluster_mean_var(projected, docs)
     iid = projected.var(axis=0, ddof=1) / len(f)
     with np.errstate(invalid="ignore", divide="ignore"):
-        deff = np.nan_to_num(np.maximum(1.0, model_var / iid), nan=1.0)
+        deff = np.nan_to_num(np.maximum(1.0, clustered / iid), nan=1.0)
     y, out, pred, row_w, _ = rows
     target = m / m.sum()
     held_prior = (row_w @ y) / row_w.sum()
@@ -63,7 +64,7 @@ def _predicted_need(f: np.ndarray, w: np.ndarray, docs: np.ndarray, layout: Layo
     resid = (y - out) @ grad.T
     mean = omega @ resid / omega.sum()
     per_sentence = omega @ (resid - mean) ** 2 / omega.sum() * float(np.mean(w**2)) * deff
-    need = needed_labels(per_sentence, model_var, half_width, level)
+    need = needed_labels(per_sentence, len(f), half_width, level)
     return {"need": need, "disagreement": float(omega @ (pred != gold) / omega.sum()),
             "design_effect": float(np.max(deff[:-1]))}
 
@@ -78,8 +79,7 @@ def plan_rows(outlet: str, part: pd.DataFrame, f: np.ndarray, w: np.ndarray, doc
     found = (outlet_estimates(f, w, docs, gold, layout, level) if gold is not None else None)
     if found is not None and found[0].n_articles >= 2:
         ppi = found[0]
-        need = needed_labels(ppi.n_labelled * ppi.rectifier_var, ppi.model_var, half_width,
-                             level)
+        need = needed_labels(ppi.n_labelled * ppi.rectifier_var, len(part), half_width, level)
         row |= {"labelled": ppi.n_labelled, "half_width_now": float(np.nanmax(
             ppi.half_width[:-1])), "basis": "measured on the labelled sample"}
     elif rows is not None:

@@ -10,16 +10,22 @@ one-hot `y_i` and sentence weights `w_i`:
 (`lam` = 1 is PPI, `lam` = 0 the labelled sample alone). A share among framed sentences, or the
 legitimacy index, is a ratio `a.m / b.m` (`a`: the frame's indicator or the frame weights, `b`:
 the framed indicator); its variance comes from the delta method: the gradient
-`g = (a - theta b) / b.m` projects each sentence onto one number, and the two terms' variances add
-(the model term over all articles, the rectifier over labelled articles; the sum treats the
-outlet as a sample of what it could have published, as `ppi_py.ppi_mean_ci` does).
+`g = (a - theta b) / b.m` projects each sentence onto one number.
+
+What the interval is about (`finite`): by default, the shares of the scored corpus itself (the
+outlet's articles you have, which the gold shares of a fully labelled corpus would be). The
+model term is then known exactly, and the rectifier's variance shrinks by the finite-population
+correction 1 - a/A (a of the outlet's A articles labelled): PPI is the survey statistician's
+difference estimator. With `finite=False` the outlet is a sample of what it could have
+published, and the model term's variance over articles adds, as in `ppi_py.ppi_mean_ci`; that
+is the view of the raw bootstrap intervals, and it is what a test checks against ppi_py.
 
 Clustering: the labelled sample is whole articles (`framing label suggest --strategy random`),
 and sentences of one article are not independent. Each variance is the cluster-robust one over
 articles, `G / (G - 1) * sum_g (S_g - n_g * mean)^2 / n^2` (S_g: article g's sum, n_g: its
 sentence count), and the interval uses Student's t with (labelled articles - 1) degrees of
-freedom. With one sentence per article and a normal quantile this is `ppi_py`'s interval (a
-test checks it).
+freedom. With one sentence per article, `finite=False` and a normal quantile this is `ppi_py`'s
+interval.
 """
 
 from __future__ import annotations
@@ -36,8 +42,9 @@ class PPIEstimate:
     point: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
-    model_var: np.ndarray  # variance of the term over all sentences
-    rectifier_var: np.ndarray  # variance of the labelled-sample term
+    model_var: np.ndarray  # variance of the term over all sentences (0 when `finite`)
+    rectifier_var: np.ndarray  # variance of the labelled-sample mean, before the correction
+    fpc: float  # finite-population correction applied to it (1.0 when not `finite`)
     n_labelled: int
     n_articles: int
 
@@ -73,13 +80,14 @@ def ppi_ratio(
     f_all: np.ndarray, w_all: np.ndarray, c_all: np.ndarray,
     y_lab: np.ndarray, f_lab: np.ndarray, w_lab: np.ndarray, c_lab: np.ndarray,
     num: np.ndarray, den: np.ndarray, lam: float = 1.0, level: float = 0.95,
-    small_sample: bool = True,
+    small_sample: bool = True, finite: bool = True,
 ) -> PPIEstimate:
     """PPI (lam=1) or labelled-only (lam=0) estimates of the ratios `num @ m / den @ m`.
 
     `f_all` (N, L) model outputs on every sentence with weights `w_all` and article codes
-    `c_all`; `y_lab` / `f_lab` (n, L) gold one-hot and model outputs on the labelled sentences.
-    `num` (K, L), `den` (L,). Intervals are NaN with fewer than 2 labelled articles.
+    `c_all`; `y_lab` / `f_lab` (n, L) gold one-hot and model outputs on the labelled sentences
+    (a subset of them). `num` (K, L), `den` (L,). Intervals are NaN with fewer than 2
+    labelled articles. `finite`: see the module doc.
     """
     model_part = lam * w_all[:, None] * f_all
     rect_part = w_lab[:, None] * (y_lab - lam * f_lab)
@@ -90,26 +98,25 @@ def ppi_ratio(
         grad = (num - theta[:, None] * den[None, :]) / scale  # (K, L)
     _, model_var = cluster_mean_var(model_part @ grad.T, c_all)
     _, rect_var = cluster_mean_var(rect_part @ grad.T, c_lab)
-    if lam == 0:
-        model_var = np.zeros_like(rect_var)
     n_articles = len(np.unique(c_lab))
-    se = np.sqrt(model_var + rect_var)
+    fpc = max(0.0, 1.0 - n_articles / len(np.unique(c_all))) if finite else 1.0
+    if lam == 0 or finite:
+        model_var = np.zeros_like(rect_var)
+    se = np.sqrt(model_var + fpc * rect_var)
     q = quantile(level, n_articles - 1 if small_sample and n_articles > 1 else None)
-    return PPIEstimate(theta, theta - q * se, theta + q * se, model_var, rect_var,
+    return PPIEstimate(theta, theta - q * se, theta + q * se, model_var, rect_var, fpc,
                        len(y_lab), n_articles)
 
 
-def needed_labels(rectifier_var_one: np.ndarray, model_var: np.ndarray, half_width: float,
+def needed_labels(rectifier_var_one: np.ndarray, sentences: int, half_width: float,
                   level: float) -> np.ndarray:
-    """Labelled sentences for a PPI interval of +/- `half_width`, per metric.
+    """Labelled sentences for a PPI interval of +/- `half_width` on the scored corpus's shares.
 
     `rectifier_var_one` is the rectifier variance of ONE labelled sentence (n times the
     variance of the mean over n, so it includes the article design effect when measured on a
-    clustered sample); `model_var` the variance of the term over all sentences. Infinite when
-    the model term alone is wider than the target.
+    clustered sample). With the finite-population correction, the variance at n labels is
+    (1 - n / N) V / n, so n = V / ((h / z)^2 + V / N), never more than the N sentences.
     """
-    room = (half_width / quantile(level, None)) ** 2 - model_var
-    with np.errstate(invalid="ignore", divide="ignore"):
-        need = np.where(room > 0, np.ceil(rectifier_var_one / np.where(room > 0, room, 1.0)),
-                        np.inf)
-    return need
+    target = (half_width / quantile(level, None)) ** 2
+    need = np.ceil(rectifier_var_one / (target + rectifier_var_one / sentences))
+    return np.minimum(need, sentences)

@@ -112,13 +112,15 @@ def emq(posteriors: np.ndarray, weights: np.ndarray, prior: np.ndarray) -> np.nd
     """SLD prevalence, one per replicate: (B, L).
 
     `posteriors` is (N, L) shared by all replicates or (B, N, L); `weights` (B, N); `prior`
-    (L,) or (B, L), the prior the posteriors are calibrated to (smoothed by 1e-4 where 0).
+    (L,) or (B, L), the prior the posteriors are calibrated to. A label with prior 0 (no
+    held-out example) stays at 0: re-weighting by q / prior would blow it up (smoothing the
+    prior to 1e-4, as QuaPy does, sends real data to that label).
     """
     weights = np.atleast_2d(np.asarray(weights, dtype=float))
     n_rep, n_labels = weights.shape[0], posteriors.shape[-1]
-    prior = np.broadcast_to(np.asarray(prior, dtype=float), (n_rep, n_labels)).copy()
-    prior = np.where(prior > 0, prior, 1e-4)
-    prior /= prior.sum(axis=1, keepdims=True)
+    prior = np.broadcast_to(np.asarray(prior, dtype=float), (n_rep, n_labels))
+    prior = prior / prior.sum(axis=1, keepdims=True)
+    known = prior > 0
 
     w = weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-300)
     shared = posteriors.ndim == 2
@@ -126,7 +128,9 @@ def emq(posteriors: np.ndarray, weights: np.ndarray, prior: np.ndarray) -> np.nd
     active = np.arange(n_rep)  # replicates still moving
     for _ in range(MAX_ITER):
         post = posteriors[None] if shared else posteriors[active]
-        ps = post * (q[active] / prior[active])[:, None, :]
+        ratio = np.divide(q[active], prior[active], out=np.zeros_like(q[active]),
+                          where=known[active])
+        ps = post * ratio[:, None, :]
         ps /= np.maximum(ps.sum(axis=2, keepdims=True), 1e-300)
         new = np.matmul(w[active][:, None, :], ps)[:, 0]
         moving = np.abs(new - q[active]).max(axis=1) >= TOL
