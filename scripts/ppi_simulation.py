@@ -10,7 +10,7 @@ other text; PPI does not care). Truth: the outlet's gold shares among framed sen
 
 Prints one table per scenario: per method, mean absolute share error (points), coverage of the
 nominal intervals (share of (trial, outlet, frame) cells whose interval holds the truth), mean
-half-width, and the number of cells.
+half-width, the number of cells, and the coverage for each frame.
 
     python scripts/ppi_simulation.py                      # the numbers in docs/method.md
     python scripts/ppi_simulation.py --trials 20 --n-boot 100   # quick look
@@ -100,7 +100,9 @@ def run(scenario: str, trials: int, n_boot: int, sizes: list[int], articles: int
                 found = ppi_estimates(layout, proba, gold, docs, n, level, rng)
                 for name, est in (found or {}).items():
                     tallies.setdefault(f"{name} n={n}", Tally()).add(*est, truth)
-    return pd.DataFrame([{"method": m} | t.row() for m, t in tallies.items()])
+    table = pd.DataFrame([{"method": m} | t.row() for m, t in tallies.items()])
+    by_frame = pd.DataFrame([t.coverage_by_frame(layout.framed_names) for t in tallies.values()])
+    return pd.concat([table, (100 * by_frame).round(1)], axis=1)
 
 
 def main(argv: list[str] | None = None) -> None:

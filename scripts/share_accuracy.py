@@ -118,6 +118,9 @@ def measure(df: pd.DataFrame, predicted: np.ndarray, proba: np.ndarray, taxonomy
                     tallies[kind].setdefault(f"{method} n={n}", Tally()).add(*est, truth)
     tables = {k: pd.DataFrame([{"method": m} | t.row() for m, t in v.items()])
               for k, v in tallies.items() if v}
+    by_frame = pd.DataFrame([{"method": m} | t.coverage_by_frame(layout.framed_names)
+                             for m, t in tallies["corpus"].items() if t.hits])
+    tables["coverage % by frame, corpus groups"] = by_frame
     return tables, notes
 
 
@@ -142,6 +145,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"model {args.model}; random test articles of {len(paths)} files:")
     print(counts.to_string())
     for kind, table in tables.items():
+        if kind.startswith("coverage"):
+            print(f"\n{kind}")
+            print(table.set_index("method").mul(100).round(1).to_string())
+            continue
         print(f"\ngroups: {kind} ({100 * args.level:g}% intervals; MAE and half-width in points)")
         shown = table.assign(mae=(100 * table["mae"]).round(2),
                              coverage=(100 * table["coverage"]).round(1),

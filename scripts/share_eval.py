@@ -35,6 +35,7 @@ class Tally:
     errors: list[float] = field(default_factory=list)
     hits: list[bool] = field(default_factory=list)
     widths: list[float] = field(default_factory=list)
+    frames: list[int] = field(default_factory=list)  # frame of each hit
 
     def add(self, point: np.ndarray, lo: np.ndarray, hi: np.ndarray, truth: np.ndarray) -> None:
         ok = np.isfinite(point) & np.isfinite(truth)
@@ -42,6 +43,12 @@ class Tally:
         ok &= np.isfinite(lo) & np.isfinite(hi)
         self.hits += list(((lo <= truth + 1e-12) & (truth <= hi + 1e-12))[ok])
         self.widths += list((hi - lo)[ok] / 2)
+        self.frames += list(np.flatnonzero(ok))
+
+    def coverage_by_frame(self, names: list[str]) -> dict[str, float]:
+        hits, frames = np.array(self.hits, dtype=float), np.array(self.frames)
+        return {n: float(hits[frames == k].mean()) if (frames == k).any() else np.nan
+                for k, n in enumerate(names)}
 
     def row(self) -> dict[str, float]:
         return {"mae": float(np.mean(self.errors)) if self.errors else np.nan,

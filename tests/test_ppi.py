@@ -134,3 +134,8 @@ def test_needed_labels_by_hand() -> None:
     assert needed_labels(np.array([0.2]), 10_000, 0.05, 0.95)[0] == expected
     tight = needed_labels(np.array([0.2]), 100, 0.01, 0.95)[0]
     assert tight == np.ceil(0.2 / ((0.01 / z) ** 2 + 0.2 / 100)) and tight <= 100
+    # with articles of 10 sentences the interval will use t with (n / 10 - 1) df: more labels
+    with_t = needed_labels(np.array([0.2]), 10_000, 0.05, 0.95, article_size=10.0)[0]
+    df = int(np.ceil(with_t / 10)) - 1
+    assert with_t > expected
+    assert with_t == np.ceil(0.2 / ((0.05 / quantile(0.95, df)) ** 2 + 0.2 / 10_000))

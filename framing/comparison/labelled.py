@@ -78,27 +78,32 @@ def labelled_rows(outlet: str, part: pd.DataFrame, f: np.ndarray, weights: np.nd
         return [base | {"metric": m, "raw": raw[m], "flag": "no labelled sentence"}
                 for m in names]
     ppi, only = found
-    need = needed_labels(ppi.n_labelled * ppi.rectifier_var, len(part), half_width, level)
+    need = needed_labels(ppi.n_labelled * ppi.rectifier_var, len(part), half_width, level,
+                         len(part) / part["doc_id"].nunique())
     need[-1] = np.nan  # the target is in share points; the index has another scale
     values = {"ppi": _clip(ppi.point, layout), "ppi_lo": _clip(ppi.lo, layout),
               "ppi_hi": _clip(ppi.hi, layout), "labelled_only": _clip(only.point, layout),
               "labelled_only_lo": _clip(only.lo, layout),
               "labelled_only_hi": _clip(only.hi, layout), "needed": need}
-    flag = _flag(ppi, need, len(part), half_width)
+    shown = (values["ppi_hi"] - values["ppi_lo"]) / 2  # after clipping to the metric's range
+    flag = _flag(ppi, shown, need, len(part), half_width)
     return [base | {"metric": m, "raw": raw[m]} | {k: float(v[i]) for k, v in values.items()}
             | {"flag": flag} for i, m in enumerate(names)]
 
 
-def _flag(ppi: PPIEstimate, need: np.ndarray, sentences: int, half_width: float) -> str:
+def _flag(ppi: PPIEstimate, shown: np.ndarray, need: np.ndarray, sentences: int,
+          half_width: float) -> str:
+    """Empty when every framed share's interval is within +/- `half_width`; else what to do."""
     if ppi.n_articles < 2:
         return "fewer than 2 labelled articles: no interval; label more whole articles"
-    widest = float(np.nanmax(ppi.half_width[:-1]))
+    widest = float(np.nanmax(shown[:-1]))
     if not np.isfinite(widest) or widest <= half_width:
         return ""
     worst = int(np.nanmax(need[:-1]))
-    target = f"±{100 * half_width:g} points"
+    now = f"±{100 * widest:.1f} points; ±{100 * half_width:g} points"
+    if worst <= ppi.n_labelled:
+        return (f"{now} needs more labelled articles (only {ppi.n_articles}: the interval "
+                "uses Student's t with one fewer degrees of freedom)")
     if worst >= sentences:
-        return (f"±{100 * widest:.1f} points; {target} needs every one of the outlet's "
-                f"{sentences} sentences labelled")
-    return (f"±{100 * widest:.1f} points; {target} needs about {worst} labelled sentences "
-            f"(has {ppi.n_labelled})")
+        return f"{now} needs every one of the outlet's {sentences} sentences labelled"
+    return f"{now} needs about {worst} labelled sentences (has {ppi.n_labelled})"

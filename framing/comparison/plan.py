@@ -64,7 +64,8 @@ def _predicted_need(f: np.ndarray, w: np.ndarray, docs: np.ndarray, layout: Layo
     resid = (y - out) @ grad.T
     mean = omega @ resid / omega.sum()
     per_sentence = omega @ (resid - mean) ** 2 / omega.sum() * float(np.mean(w**2)) * deff
-    need = needed_labels(per_sentence, len(f), half_width, level)
+    need = needed_labels(per_sentence, len(f), half_width, level,
+                         len(f) / len(np.unique(docs)))
     return {"need": need, "disagreement": float(omega @ (pred != gold) / omega.sum()),
             "design_effect": float(np.max(deff[:-1]))}
 
@@ -79,7 +80,8 @@ def plan_rows(outlet: str, part: pd.DataFrame, f: np.ndarray, w: np.ndarray, doc
     found = (outlet_estimates(f, w, docs, gold, layout, level) if gold is not None else None)
     if found is not None and found[0].n_articles >= 2:
         ppi = found[0]
-        need = needed_labels(ppi.n_labelled * ppi.rectifier_var, len(part), half_width, level)
+        need = needed_labels(ppi.n_labelled * ppi.rectifier_var, len(part), half_width, level,
+                             len(part) / part["doc_id"].nunique())
         row |= {"labelled": ppi.n_labelled, "half_width_now": float(np.nanmax(
             ppi.half_width[:-1])), "basis": "measured on the labelled sample"}
     elif rows is not None:

@@ -109,14 +109,29 @@ def ppi_ratio(
 
 
 def needed_labels(rectifier_var_one: np.ndarray, sentences: int, half_width: float,
-                  level: float) -> np.ndarray:
+                  level: float, article_size: float | None = None) -> np.ndarray:
     """Labelled sentences for a PPI interval of +/- `half_width` on the scored corpus's shares.
 
     `rectifier_var_one` is the rectifier variance of ONE labelled sentence (n times the
     variance of the mean over n, so it includes the article design effect when measured on a
     clustered sample). With the finite-population correction, the variance at n labels is
-    (1 - n / N) V / n, so n = V / ((h / z)^2 + V / N), never more than the N sentences.
+    (1 - n / N) V / n, so n = V / ((h / q)^2 + V / N), never more than the N sentences. `q` is
+    the normal quantile, or, given the mean `article_size`, Student's t with the degrees of
+    freedom of the n / article_size articles that n sentences take (solved by iteration), as
+    the interval itself will use.
     """
-    target = (half_width / quantile(level, None)) ** 2
-    need = np.ceil(rectifier_var_one / (target + rectifier_var_one / sentences))
-    return np.minimum(need, sentences)
+    v = np.asarray(rectifier_var_one, dtype=float)
+
+    def solve(q: float) -> np.ndarray:
+        return np.minimum(np.ceil(v / ((half_width / q) ** 2 + v / sentences)), sentences)
+
+    need = solve(quantile(level, None))
+    if article_size is None:
+        return need
+    for _ in range(30):
+        articles = np.maximum(2.0, np.ceil(np.nan_to_num(need, nan=0.0) / article_size))
+        new = np.array([solve(quantile(level, int(a) - 1))[i] for i, a in enumerate(articles)])
+        if np.array_equal(new, need, equal_nan=True):
+            break
+        need = new
+    return need
