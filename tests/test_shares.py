@@ -170,7 +170,7 @@ def test_plan(tmp_path: Path, taxonomy: Taxonomy) -> None:
     model = model_folder(tmp_path / "model", (ERRORS * 100).round().tolist(), taxonomy)
     table, _ = plan_scores(folder, model)
     row = table.set_index("outlet").loc["A"]
-    assert "confusion matrix" in row["basis"]
+    assert row["basis"] == "held-out confusion matrix"
     assert 0.1 < row["disagreement"] < 0.2  # 18% of held-out sentences are misclassified
     assert 30 < row["needed"] < 5000 and row["hardest"] in taxonomy.framed_labels
     # a wider target needs fewer labels

@@ -33,13 +33,13 @@ def held_out_rows(held: HeldOutSet | None, errors: HeldOutErrors | None, soft: b
         n = len(held.labels)
         output = held.proba if soft else np.eye(n)[held.predicted]
         return (np.eye(n)[held.gold], output, held.predicted, np.ones(held.n),
-                f"held-out errors ({held.source})")
+                "held-out errors")
     if errors is None:
         return None
     true, pred = np.nonzero(errors.confusion)
     n = len(errors.labels)
     return (np.eye(n)[true], np.eye(n)[pred], pred, errors.confusion[true, pred],
-            f"held-out errors ('{errors.split}' confusion matrix)")
+            "held-out confusion matrix")
 
 
 def _predicted_need(f: np.ndarray, w: np.ndarray, docs: np.ndarray, layout: Layout,

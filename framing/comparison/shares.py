@@ -92,6 +92,13 @@ def plan_table(df: pd.DataFrame, layout: Layout, weights: np.ndarray, doc_codes:
     f, kind = model_outputs(df, layout)
     held, errors = load_held_out(model_dir, layout.labels, notes)
     rows_source = held_out_rows(held, errors, soft=kind.endswith("probabilities"))
+    if rows_source is not None:
+        source = (held.source if held is not None
+                  else f"the '{errors.split}' block of metrics.json" if errors else "")
+        notes.append(f"outlets without 2 labelled articles are planned from the model's "
+                     f"held-out errors on {source}, re-weighted to each outlet's predicted "
+                     "label mix; the design effect of whole articles is assumed to be that of "
+                     "the model's own outputs (re-plan with --gold after a first batch)")
     rows = [plan_rows(outlet, df.iloc[index], f[index], weights[index], doc_codes[index], layout,
                       rows_source, half_width, level)
             for outlet, index in df.groupby("outlet", sort=True).indices.items()]
