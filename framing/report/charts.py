@@ -130,18 +130,39 @@ def legitimacy_ranking(outlets: pd.DataFrame, taxonomy: Taxonomy, level: float =
                 f"Legitimacy index with {100 * level:g}% CI")
 
 
-SERIES_STYLE = ("hollow", "filled", "square", "diamond")
+FIXED_STYLE = {"raw": "hollow", "ppi": "square", "labelled_only": "diamond"}
+CORRECTION_STYLES = ("filled", "triangle", "bar", "ring")
+
+
+def series_styles(columns: list[str]) -> dict[str, str]:
+    """One marker per series: raw hollow, PPI a black square, labelled-only a diamond, the
+    corrections filled circle, triangle, bar, ring in turn."""
+    out, k = {}, 0
+    for column in columns:
+        if column in FIXED_STYLE:
+            out[column] = FIXED_STYLE[column]
+        else:
+            out[column] = CORRECTION_STYLES[k % len(CORRECTION_STYLES)]
+            k += 1
+    return out
 
 
 def _marker(style: str, x: float, y: float, colour_: str, tip: str) -> str:
     title = f"<title>{escape(tip)}</title>"
-    if style in ("hollow", "filled"):
-        fill = "white" if style == "hollow" else colour_
+    if style in ("hollow", "filled", "ring"):
+        fill = colour_ if style == "filled" else "white"
+        width = 3 if style == "ring" else 1.5
         return (f'<circle cx="{x:.1f}" cy="{y}" r="4" fill="{fill}" stroke="{colour_}" '
-                f'stroke-width="1.5">{title}</circle>')
+                f'stroke-width="{width}">{title}</circle>')
     if style == "square":
         return (f'<rect x="{x - 4:.1f}" y="{y - 4}" width="8" height="8" fill="#222" '
                 f'stroke="{colour_}" stroke-width="1.5">{title}</rect>')
+    if style == "triangle":
+        return (f'<polygon points="{x:.1f},{y - 5} {x + 5:.1f},{y + 4} {x - 5:.1f},{y + 4}" '
+                f'fill="{colour_}" stroke="#222" stroke-width="1">{title}</polygon>')
+    if style == "bar":
+        return (f'<rect x="{x - 1.5:.1f}" y="{y - 6}" width="3" height="12" fill="{colour_}" '
+                f'stroke="#222" stroke-width="0.8">{title}</rect>')
     return (f'<polygon points="{x:.1f},{y - 5} {x + 5:.1f},{y} {x:.1f},{y + 5} {x - 5:.1f},{y}" '
             f'fill="white" stroke="#222" stroke-width="1.5">{title}</polygon>')
 
@@ -149,9 +170,9 @@ def _marker(style: str, x: float, y: float, colour_: str, tip: str) -> str:
 def raw_vs_corrected(table: pd.DataFrame, taxonomy: Taxonomy,
                      series: list[tuple[str, str]] | None = None) -> str:
     """Per outlet and frame share, one marker with its CI per estimate in `series`
-    ((column, name) pairs; default raw and ACC): hollow circle, filled circle, black square,
-    diamond, in that order."""
+    ((column, name) pairs; default raw and ACC), styled by `series_styles`."""
     series = series or [("raw", "raw"), ("acc", "ACC")]
+    styles = series_styles([column for column, _ in series])
     frames = taxonomy.framed_labels
     outlets = sorted(table["outlet"].unique())
     step = 6
@@ -179,10 +200,9 @@ def raw_vs_corrected(table: pd.DataFrame, taxonomy: Taxonomy,
                     tip += f" [{100 * lo:.1f}, {100 * hi:.1f}]"
                     body.append(f'<line x1="{pos(lo):.1f}" x2="{pos(hi):.1f}" y1="{y + dy}" '
                                 f'y2="{y + dy}" stroke="#555"/>')
-                body.append(_marker(SERIES_STYLE[k % len(SERIES_STYLE)], pos(r[column]),
-                                    y + dy, colour(f, taxonomy), tip))
-    legend_text = ", ".join(f"{name} ({SERIES_STYLE[k % 4]})" for k, (_, name) in
-                            enumerate(series))
-    body.append(_text(LABEL_W, height + 20, legend_text))
-    return _svg(LABEL_W + BAR_W + 40, height + 28, body,
+                body.append(_marker(styles[column], pos(r[column]), y + dy,
+                                    colour(f, taxonomy), tip))
+    legend_text = ", ".join(f"{name} ({styles[column]})" for column, name in series)
+    body.append(_text(LABEL_W, height + 36, legend_text))
+    return _svg(LABEL_W + BAR_W + 40, height + 44, body,
                 "Frame shares: " + ", ".join(name for _, name in series))
