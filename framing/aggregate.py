@@ -10,16 +10,38 @@ No uncertainty here (`framing compare` bootstraps from the sentence table). Weig
 - Outlet table: sentences are pooled across the outlet's documents, so each framed sentence
   counts once and a long article weighs more than a short one. Shares and legitimacy are among
   framed sentences; both are null for an outlet with no framed sentence.
+
+`framing compare --weight` chooses between two weightings of an outlet's sentences
+(`sentence_weights`): `sentence` (the default, as above: every sentence weighs 1) and `article`
+(every article weighs 1 in total, spread evenly over its sentences, so each sentence weighs
+1 / the article's sentence count; shares are then framed weight of a frame / framed weight, and
+a long article no longer dominates). The weights never depend on a label, so classifier
+corrections and PPI apply to both alike.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
+import numpy as np
 import pandas as pd
 
 from framing.taxonomy import Taxonomy
 
 DOC_KEYS = ["doc_id", "outlet", "date"]
 DOC_OPTIONAL = {"host": 2, "date_raw": 4}  # kept, at these places, when the sentences have them
+Weighting = Literal["sentence", "article"]
+
+
+def sentence_weights(doc_ids: pd.Series, weighting: Weighting) -> np.ndarray:
+    """Each sentence's weight in outlet shares: 1 (`sentence`) or 1 / (sentences of its
+    article in `doc_ids`) (`article`: every article weighs 1 in total)."""
+    if weighting == "sentence":
+        return np.ones(len(doc_ids))
+    if weighting == "article":
+        sizes = doc_ids.map(doc_ids.value_counts())
+        return 1.0 / sizes.to_numpy(dtype=float)
+    raise ValueError(f"unknown weighting {weighting!r}; expected 'sentence' or 'article'")
 
 
 def _framed_weights(taxonomy: Taxonomy) -> dict[str, float]:

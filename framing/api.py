@@ -178,7 +178,7 @@ def _tables(columns: dict[str, list], taxonomy: Taxonomy,
 def compare_frame(
     sentences: pd.DataFrame, model: Model | str | Path | None = None, *,
     min_framed: int = 30, n_boot: int = 1000, seed: int = 0, level: float = 0.95,
-    adjust: Literal["holm", "bh"] = "holm",
+    p_adjust: Literal["holm", "bh"] = "holm",
 ) -> pd.DataFrame:
     """The outlet table of `framing compare` for a sentence table (from `score_frame` or a
     `framing score` run): per outlet, documents, sentences, framed sentences, each frame's share
@@ -193,5 +193,5 @@ def compare_frame(
     folder = model.folder if isinstance(model, Model) else Path(model) if model else None
     taxonomy = load_taxonomy(folder / "taxonomy.yaml") if folder else load_taxonomy()
     settings = make_settings(min_framed=min_framed, n_boot=n_boot, seed=seed, level=level,
-                             adjust=adjust)
+                             p_adjust=p_adjust)
     return compare(scores_from_frame(sentences, taxonomy), settings).outlets

@@ -60,3 +60,41 @@ def model_folder(folder: Path, confusion: list[list[float]], taxonomy: Taxonomy)
     (folder / "metrics.json").write_text(json.dumps(
         {"labels": taxonomy.labels, "dev": block, "test": block}))
     return folder
+
+
+def noisy_proba(rng: np.random.Generator, predicted: np.ndarray) -> np.ndarray:
+    """Probabilities peaked on each predicted label (0.7 + a Dirichlet share of 0.3)."""
+    p = 0.3 * rng.dirichlet(np.ones(len(LABELS)), size=len(predicted))
+    p[np.arange(len(predicted)), predicted] += 0.7
+    return p
+
+
+def write_held_out(folder: Path, rng: np.random.Generator, errors: np.ndarray, n: int = 600,
+                   per_doc: int = 10, corpus: str = "fa-kes") -> pd.DataFrame:
+    """A heldout.parquet of `n` dev rows, uniform gold labels, predictions drawn from `errors`
+    (rows = true label, P(predicted | true)), in articles of `per_doc` rows."""
+    gold = rng.integers(0, len(LABELS), size=n)
+    predicted = np.array([rng.choice(len(LABELS), p=errors[t]) for t in gold])
+    proba = noisy_proba(rng, predicted)
+    table = pd.DataFrame({
+        "split": "dev", "corpus": corpus, "doc_id": [f"h{i // per_doc}" for i in range(n)],
+        "sentence_idx": np.arange(n) % per_doc, "outlet": "held",
+        "frame": [LABELS[i] for i in gold], "predicted": [LABELS[i] for i in predicted]})
+    for j, label in enumerate(LABELS):
+        table[f"p_{label}"] = proba[:, j]
+    table.to_parquet(folder / "heldout.parquet")
+    return table
+
+
+def write_gold(path: Path, rows: list[dict], frames: list[str], selection: str | None = "random"
+               ) -> Path:
+    """A labelled JSONL (as `framing label annotate` writes) for score rows with gold frames."""
+    records = []
+    for row, frame in zip(rows, frames, strict=True):
+        record = {"doc_id": row["doc_id"], "sentence_idx": row["sentence_idx"],
+                  "outlet": row["outlet"], "text": row["text"], "frame": frame}
+        if selection is not None:
+            record["selection"] = selection
+        records.append(record)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path

@@ -70,7 +70,9 @@ def test_exit_codes_are_documented_in_the_top_level_help() -> None:
     ("score", "--engine", ["local", "ray"]),
     ("train", "--device", ["auto", "cpu", "cuda", "mps"]),
     ("evaluate", "--device", ["auto", "cpu", "cuda", "mps"]),
-    ("compare", "--adjust", ["holm", "bh"]),
+    ("compare", "--p-adjust", ["holm", "bh"]),
+    ("compare", "--adjust", ["acc", "pacc", "emq", "kdey"]),
+    ("compare", "--weight", ["sentence", "article"]),
     ("label suggest", "--strategy", ["random", "uncertain", "disagree", "mixed"]),
 ])
 def test_choice_options_are_enums_listed_in_help(words: str, option: str,
@@ -80,7 +82,9 @@ def test_choice_options_are_enums_listed_in_help(words: str, option: str,
     hint = get_type_hints(cmd.callback)[name]
     enum = next(t for t in (hint, *get_args(hint)) if isinstance(t, type) and issubclass(t, Enum))
     assert issubclass(enum, StrEnum) and [e.value for e in enum] == choices
-    assert f"{option} <{'|'.join(choices)}>" in " ".join(_help(words).split())
+    shown = " ".join(_help(words).split())
+    listed = "|".join(choices)
+    assert f"{option} <{listed}>" in shown or f"{option} <list[{listed}]>" in shown
 
 
 def test_every_option_with_a_default_shows_it() -> None:

@@ -158,7 +158,7 @@ def test_corrected_shares_use_the_dev_matrix(tmp_path: Path, taxonomy: Taxonomy)
     model = model_folder(tmp_path / "m", confusion, taxonomy)
     c = compare_scores(write_scores(tmp_path / "s", rows), model,
                        settings=CompareSettings(n_boot=100))
-    assert c.corrected is not None and c.held_out is not None and c.held_out.split == "dev"
+    assert c.corrected is not None and c.fit is not None and "dev" in c.fit.source
     counts = pd.DataFrame(rows)["frame"].value_counts().reindex(LABELS, fill_value=0)
     expected = adjust_shares(counts.to_numpy(), misclassification_rates(np.array(confusion)))[:5]
     expected = expected / expected.sum()

@@ -63,10 +63,10 @@ def test_page_has_every_section(comparison: Comparison) -> None:
     page = render_html(comparison)
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 3
     for heading in ("Outlet profiles", "Legitimacy index, ranked", "Same actor, different outlets",
-                    "Raw and corrected shares", "Example sentences"):
+                    "Raw, corrected and PPI shares", "Example sentences"):
         assert heading in page
     assert "Tiny (not ranked)" in page
-    assert "split <b>dev</b>" in page
+    assert "Corrections fitted on &#x27;dev&#x27; block of metrics.json" in page
     assert "Islamic State (ISIS / Daesh)" in page  # actor table row
     assert "<mark>terrorist</mark>" in page  # cue highlighted in an example
 

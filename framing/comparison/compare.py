@@ -17,6 +17,15 @@ two outlets: `p_value` fits a normal to the permuted differences (so it is not f
 1 / (n + 1)), `p_permutation` is the exact count, shown beside it; `p_value` is adjusted over the
 whole family (every pair x every metric) by Holm or Benjamini-Hochberg.
 Outlets with fewer than `min_framed` framed sentences are flagged and not ranked or contrasted.
+
+Weighting (`weight`, see `framing.aggregate.sentence_weights`): `sentence` pools sentences as
+above; `article` gives every article a total weight of 1 so long articles do not dominate. The
+choice applies to every table and is named in the notes and compare.json.
+
+When the model folder is known, `corrected` puts raw shares beside shares corrected for
+classifier error by the `adjust` methods (`comparison.corrected`). With a gold sample
+(`--gold`, `comparison.gold`), `labelled` puts raw, PPI and sample-only shares side by side
+(`comparison.labelled`), flagging outlets whose intervals are wider than `half_width`.
 """
 
 
@@ -31,7 +40,9 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError
 
-from framing.comparison.correct import HeldOutErrors, load_held_out_errors
+from framing.aggregate import Weighting, sentence_weights
+from framing.comparison.corrected import DEFAULT_METHODS, Method, QuantifierFit
+from framing.comparison.gold import GOLD_COLUMN, attach_gold
 from framing.comparison.inputs import filter_sentences, parse_day, parse_outlets
 from framing.comparison.profiles import (
     Group,
@@ -41,6 +52,12 @@ from framing.comparison.profiles import (
     profile_row,
     stats,
     summarise,
+)
+from framing.comparison.shares import (
+    corrected_table,
+    fit_corrections,
+    labelled_table,
+    plan_table,
 )
 from framing.comparison.stats import adjust_pvalues, exact_p, interval, normal_p, permuted_totals
 from framing.errors import FramingError, Strict, explain_validation
@@ -57,9 +74,14 @@ class CompareSettings(Strict):
     min_framed_actor: int = Field(10, ge=1, description="same, for an outlet x actor cell")
     n_boot: int = Field(1000, ge=50, le=100_000, description="bootstrap / permutation replicates")
     seed: int = 0
-    adjust: Literal["holm", "bh"] = "holm"
+    p_adjust: Literal["holm", "bh"] = Field("holm", description="multiple-testing correction")
     alpha: float = Field(0.05, gt=0, lt=1)
     level: float = Field(0.95, ge=0.5, lt=1, description="confidence level of every interval")
+    adjust: tuple[Method, ...] = Field(DEFAULT_METHODS, description="share corrections")
+    weight: Weighting = Field("sentence", description="sentence-pooled or article-weighted")
+    half_width: float = Field(0.05, gt=0, lt=0.5,
+                              description="target half-width of a share interval (0.05 = "
+                              "+/- 5 points), for flags and --plan")
 
 
 @dataclass
@@ -72,7 +94,8 @@ class Comparison:
     contrasts: pd.DataFrame
     actors: pd.DataFrame
     corrected: pd.DataFrame | None
-    held_out: HeldOutErrors | None
+    fit: QuantifierFit | None
+    labelled: pd.DataFrame | None
     sentences: pd.DataFrame
     gazetteer: Gazetteer
     provenance: dict
@@ -98,54 +121,48 @@ def compare(
     settings: CompareSettings | None = None,
     gazetteer: Gazetteer | None = None,
 ) -> Comparison:
-    """Outlet profiles, contrasts, per-actor table and corrected shares for a sentence table."""
+    """Outlet profiles, contrasts, per-actor table, corrected and labelled-sample shares."""
     settings = settings or CompareSettings.model_validate({})
     gazetteer = gazetteer or load_gazetteer()
     taxonomy, notes = scores.taxonomy, list(scores.notes)
     rng = np.random.default_rng(settings.seed)
     df = _fill_voice(scores.sentences, taxonomy, notes)
     df = df.assign(actors=ActorMatcher(gazetteer).tag(df["text"].astype(str)))
-    held_out = _held_out(scores, notes)
     layout = Layout(taxonomy, scores.has_probabilities)
-    feats = features(df, layout)
+    weights = sentence_weights(df["doc_id"], settings.weight)
+    notes.append(WEIGHT_NOTES[settings.weight])
+    feats = features(df, layout, weights)
     doc_codes = pd.factorize(df["doc_id"])[0]
     metrics = [f"share_{x}" for x in layout.framed_names] + ["legitimacy", "attributed_share"]
 
     groups: dict[str, Group] = {}
     rows = []
     for outlet, index in df.groupby("outlet", sort=True).indices.items():
-        docs = doc_totals(feats[index], doc_codes[index])
-        groups[outlet] = summarise(docs, layout, settings.n_boot, rng, held_out)
+        groups[outlet] = summarise(doc_totals(feats[index], doc_codes[index]), layout,
+                                   settings.n_boot, rng)
         row = {"outlet": outlet, "sentences": len(index)}
         rows.append(row | profile_row(groups[outlet], layout, metrics, settings.level))
     outlets = _rank(pd.DataFrame(rows), settings.min_framed)
     ranked = list(outlets.loc[outlets["ranked"], "outlet"])
     contrasts = outlet_contrasts(groups, ranked, layout, settings, rng)
     actors = actor_table(df, feats, doc_codes, layout, settings, rng, gazetteer, metrics)
-    corrected = (_corrected_table(groups, layout, held_out, settings.level) if held_out
-                 else None)
-    return Comparison(taxonomy, settings, outlets, contrasts, actors, corrected, held_out, df,
-                      gazetteer, scores.provenance, notes)
+    fit = fit_corrections(scores.model_dir, layout, list(settings.adjust), settings.n_boot, rng,
+                          notes)
+    corrected = (corrected_table(df, groups, layout, weights, doc_codes, fit, settings.level, rng)
+                 if fit else None)
+    labelled = (labelled_table(df, groups, layout, weights, doc_codes, settings.level,
+                               settings.half_width, notes)
+                if GOLD_COLUMN in df.columns else None)
+    return Comparison(taxonomy, settings, outlets, contrasts, actors, corrected, fit, labelled,
+                      df, gazetteer, scores.provenance, notes)
 
 
-def _held_out(scores: ScoredSentences, notes: list[str]) -> HeldOutErrors | None:
-    if scores.model_dir is None:
-        return None
-    if not (scores.model_dir / "metrics.json").is_file():
-        notes.append(f"{scores.model_dir} has no metrics.json (held-out confusion matrix): "
-                     "no corrected shares; pass --model with a folder written by `framing train`")
-        return None
-    held_out = load_held_out_errors(scores.model_dir, scores.taxonomy.precedence)
-    notes.append(
-        f"corrected shares use the '{held_out.split}' confusion matrix of {scores.model_dir} "
-        f"({held_out.n} held-out sentences)"
-        + (f"; no held-out examples of {held_out.missing} (assumed correct)"
-           if held_out.missing else "")
-    )
-    if held_out.soft_confusion is None:
-        notes.append("probabilistic correction (PACC) not available: metrics.json has no "
-                     f"{held_out.split}.soft_confusion_matrix")
-    return held_out
+WEIGHT_NOTES = {
+    "sentence": "weighting: sentence-pooled (every sentence counts once; a long article weighs "
+                "more)",
+    "article": "weighting: article (every article weighs 1 in total, spread evenly over its "
+               "sentences; shares are framed weight of a frame / framed weight)",
+}
 
 
 def _rank(outlets: pd.DataFrame, min_framed: int) -> pd.DataFrame:
@@ -192,7 +209,7 @@ def outlet_contrasts(
     table = pd.DataFrame(rows, columns=columns)
     if not table.empty:
         table["p_adjusted"] = adjust_pvalues(table["p_value"].fillna(1.0).to_numpy(),
-                                             settings.adjust)
+                                             settings.p_adjust)
         table["significant"] = table["p_adjusted"] < settings.alpha
     return table
 
@@ -224,24 +241,6 @@ def actor_table(
     return table
 
 
-def _corrected_table(
-    groups: dict[str, Group], layout: Layout, held_out: HeldOutErrors, level: float
-) -> pd.DataFrame:
-    """Long table: outlet x metric, raw estimate beside ACC (and PACC) with CIs."""
-    rows = []
-    metrics = [f"share_{x}" for x in layout.framed_names] + ["legitimacy"]
-    for outlet, group in groups.items():
-        for m in metrics:
-            row: dict[str, object] = {"outlet": outlet, "metric": m,
-                                      "confusion_split": held_out.split}
-            for method, key in (("raw", m), ("acc", f"acc:{m}"), ("pacc", f"pacc:{m}")):
-                if key in group.point:
-                    lo, hi = interval(group.boot[key], level)
-                    row |= {method: group.point[key], f"{method}_lo": lo, f"{method}_hi": hi}
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
 def compare_scores(
     scores_dir: str | Path,
     model_dir: str | Path | None = None,
@@ -249,12 +248,28 @@ def compare_scores(
     until: str | None = None,
     outlets: str | None = None,
     settings: CompareSettings | None = None,
+    gold: list[Path] | None = None,
 ) -> Comparison:
-    """Load SCORES_DIR, apply the filters (strings as typed on the command line), compare."""
+    """Load SCORES_DIR (and the gold sample), apply the filters (strings as typed on the
+    command line), compare."""
+    return compare(load_filtered(scores_dir, model_dir, since, until, outlets, gold), settings)
+
+
+def load_filtered(
+    scores_dir: str | Path, model_dir: str | Path | None = None, since: str | None = None,
+    until: str | None = None, outlets: str | None = None, gold: list[Path] | None = None,
+) -> ScoredSentences:
+    """The score table with its gold column (if any), after the filters."""
     scores = load_scores(scores_dir, model_dir)
+    if gold:
+        scores = attach_gold(scores, gold)
+    before = int(scores.sentences[GOLD_COLUMN].notna().sum()) if gold else 0
     scores = filter_sentences(scores, parse_day(since, "--since"), parse_day(until, "--until"),
                               parse_outlets(outlets))
-    return compare(scores, settings)
+    if gold and (left := before - int(scores.sentences[GOLD_COLUMN].notna().sum())):
+        scores.notes.append(f"gold sample: {left} labelled sentences fall outside the filters "
+                            "(--since/--until/--outlets) and are not used")
+    return scores
 
 
 def make_settings(**values: object) -> CompareSettings:
@@ -263,3 +278,20 @@ def make_settings(**values: object) -> CompareSettings:
         return CompareSettings.model_validate(values)
     except ValidationError as exc:
         raise FramingError(f"invalid compare options:\n{explain_validation(exc)}") from exc
+
+
+def plan_scores(
+    scores_dir: str | Path, model_dir: str | Path | None = None, since: str | None = None,
+    until: str | None = None, outlets: str | None = None, gold: list[Path] | None = None,
+    settings: CompareSettings | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """`framing compare --plan`: labelled sentences each outlet needs (`comparison.plan`)."""
+    settings = settings or CompareSettings.model_validate({})
+    scores = load_filtered(scores_dir, model_dir, since, until, outlets, gold)
+    df, notes = scores.sentences, list(scores.notes)
+    layout = Layout(scores.taxonomy, scores.has_probabilities)
+    weights = sentence_weights(df["doc_id"], settings.weight)
+    notes.append(WEIGHT_NOTES[settings.weight])
+    table = plan_table(df, layout, weights, pd.factorize(df["doc_id"])[0], scores.model_dir,
+                       settings.level, settings.half_width, notes)
+    return table, notes

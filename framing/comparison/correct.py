@@ -18,9 +18,11 @@ classification"). The correction is made over ALL labels (including `none`: a fr
 mistaken for `none` is lost from the framed total) before framed shares are taken.
 
 Assumption (say it when quoting corrected numbers): the classifier errs on an outlet's sentences
-as it did on the held-out set (same P(predicted | true)). Uncertainty in `M` itself is not
-propagated into confidence intervals; a held-out class with no examples is assumed perfectly
-recognised and reported in `HeldOutErrors.missing`.
+as it did on the held-out set (same P(predicted | true)). When the model folder has
+`heldout.parquet`, `M` is refitted on every bootstrap replicate of the held-out rows, so its
+uncertainty is in the intervals (`comparison.corrected`); from `metrics.json` alone it is not.
+A held-out class with no examples is assumed perfectly recognised and reported in
+`HeldOutErrors.missing`.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ import numpy as np
 
 from framing.errors import FramingError
 
-SPLIT_PREFERENCE = ("dev", "test")
-"""Which held-out split's confusion matrix to use: dev first (the one not used for reporting)."""
+SPLIT_PREFERENCE = ("dev/real", "dev", "test/real", "test")
+"""Which held-out block of metrics.json to use: dev (the split not used for reporting) before
+test, and within each its real-article rows (they err like the articles users score)."""
 
 
 @dataclass
@@ -82,13 +85,15 @@ def adjust_shares(observed: np.ndarray, rates: np.ndarray) -> np.ndarray:
     """Solve `rates @ p = observed` by least squares, clip negatives to 0, renormalise.
 
     `observed` may be one distribution (shape (L,)) or a batch (shape (..., L)); each is
-    normalised to sum 1 first. A distribution whose solution clips to all zeros is returned
-    unadjusted (never happens with a usable matrix; kept so the result is always a distribution).
+    normalised to sum 1 first. `rates` is one matrix (L, L) or one per distribution (..., L, L),
+    e.g. refitted on each bootstrap replicate of the held-out set. A distribution whose solution
+    clips to all zeros is returned unadjusted (never happens with a usable matrix; kept so the
+    result is always a distribution).
     """
     observed = np.asarray(observed, dtype=np.float64)
     totals = observed.sum(axis=-1, keepdims=True)
     q = np.divide(observed, totals, out=np.full_like(observed, np.nan), where=totals > 0)
-    p = q @ np.linalg.pinv(rates).T
+    p = np.einsum("...ij,...j->...i", np.linalg.pinv(rates), q)
     p = np.clip(p, 0.0, None)
     mass = p.sum(axis=-1, keepdims=True)
     return np.where(mass > 0, p / np.where(mass > 0, mass, 1.0), q)
@@ -107,8 +112,9 @@ def probabilistic_adjusted_count(mean_proba: np.ndarray, soft_confusion: np.ndar
 def load_held_out_errors(model_dir: Path, labels: Sequence[str]) -> HeldOutErrors:
     """Read `metrics.json` from a model folder; reorder its matrix to `labels` order.
 
-    Uses the `dev` split's confusion matrix, else `test`. A `soft_confusion_matrix` entry in the
-    same split (rows true, columns summed probabilities) enables PACC.
+    Uses the first block of `SPLIT_PREFERENCE` that has a confusion matrix. A
+    `soft_confusion_matrix` entry in the same block (rows true, columns summed probabilities)
+    enables PACC.
     """
     path = Path(model_dir) / "metrics.json"
     if not path.is_file():

@@ -1,6 +1,8 @@
 """Outlet profiles as arrays: one feature row per sentence, summed per article, turned into
 shares, legitimacy and voice with bootstrap replicates. Frames are in the taxonomy's
-precedence order throughout.
+precedence order throughout. Feature rows are multiplied by the sentence weight
+(`aggregate.sentence_weights`); two unweighted columns keep the counts of framed and voiced
+sentences, which thresholds and tables report.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from framing.comparison.correct import HeldOutErrors, adjust_shares
 from framing.comparison.stats import interval, resample_articles
 from framing.taxonomy import Taxonomy
 
@@ -27,22 +28,35 @@ class Layout:
         self.proba = slice(n, 2 * n) if with_proba else None
         self.attributed = 2 * n if with_proba else n
         self.authorial = self.attributed + 1
-        self.width = self.authorial + 1
+        self.n_framed = self.authorial + 1  # unweighted counts
+        self.n_voiced = self.n_framed + 1
+        self.width = self.n_voiced + 1
 
     @property
     def framed_names(self) -> list[str]:
         return [x for x, f in zip(self.labels, self.framed, strict=True) if f]
 
 
-def features(df: pd.DataFrame, layout: Layout) -> np.ndarray:
+def label_codes(frames: pd.Series, layout: Layout) -> np.ndarray:
+    """Each frame's position in `layout.labels` (precedence order)."""
+    return np.asarray(pd.Categorical(frames, categories=layout.labels).codes, dtype=int)
+
+
+def features(df: pd.DataFrame, layout: Layout, weights: np.ndarray | None = None) -> np.ndarray:
+    """One row per sentence: weighted one-hot frame, probabilities and voice; unweighted
+    framed and voiced indicators."""
     out = np.zeros((len(df), layout.width))
-    codes = pd.Categorical(df["frame"], categories=layout.labels).codes
+    codes = label_codes(df["frame"], layout)
     out[np.arange(len(df)), codes] = 1.0
     if layout.proba is not None:
         out[:, layout.proba] = df[[f"p_{x}" for x in layout.labels]].to_numpy(dtype=float)
     framed = layout.framed[codes]
     out[:, layout.attributed] = framed & (df["voice"] == "attributed").to_numpy()
     out[:, layout.authorial] = framed & (df["voice"] == "authorial").to_numpy()
+    if weights is not None:
+        out[:, : layout.n_framed] *= np.asarray(weights, dtype=float)[:, None]
+    out[:, layout.n_framed] = framed
+    out[:, layout.n_voiced] = framed & df["voice"].isin(["attributed", "authorial"]).to_numpy()
     return out
 
 
@@ -68,22 +82,14 @@ def stats(totals: np.ndarray, layout: Layout) -> dict[str, np.ndarray]:
     return out
 
 
-def corrected_stats(
-    totals: np.ndarray, layout: Layout, held_out: HeldOutErrors
-) -> dict[str, np.ndarray]:
-    """ACC (and PACC when possible) shares among framed sentences, and legitimacy."""
-    out: dict[str, np.ndarray] = {}
-    methods = [("acc", totals[..., layout.counts], held_out.rates())]
-    soft = held_out.soft_rates()
-    if soft is not None and layout.proba is not None:
-        methods.append(("pacc", totals[..., layout.proba], soft))
-    for method, observed, rates in methods:
-        shares = adjust_shares(observed, rates)[..., layout.framed]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares = shares / shares.sum(axis=-1, keepdims=True)
-        for j, name in enumerate(layout.framed_names):
-            out[f"{method}:share_{name}"] = shares[..., j]
-        out[f"{method}:legitimacy"] = shares @ layout.weights[layout.framed]
+def prevalence_stats(prevalence: np.ndarray, layout: Layout, prefix: str) -> dict[str, np.ndarray]:
+    """Framed shares and legitimacy from prevalences over all labels, shape (..., L); keys
+    `<prefix>:share_<frame>` and `<prefix>:legitimacy`."""
+    shares = prevalence[..., layout.framed]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = shares / shares.sum(axis=-1, keepdims=True)
+    out = {f"{prefix}:share_{name}": shares[..., j] for j, name in enumerate(layout.framed_names)}
+    out[f"{prefix}:legitimacy"] = shares @ layout.weights[layout.framed]
     return out
 
 
@@ -94,24 +100,19 @@ class Group:
     boot: dict[str, np.ndarray]
 
 
-def summarise(docs: np.ndarray, layout: Layout, n_boot: int, rng: np.random.Generator,
-               held_out: HeldOutErrors | None = None) -> Group:
-    totals = docs.sum(axis=0)
+def summarise(docs: np.ndarray, layout: Layout, n_boot: int, rng: np.random.Generator) -> Group:
+    """Point estimates and `n_boot` article-bootstrap replicates of every metric."""
     reps = resample_articles(docs, n_boot, rng)
-    point = {k: float(v) for k, v in stats(totals, layout).items()}
-    boot = stats(reps, layout)
-    if held_out is not None:
-        point |= {k: float(v) for k, v in corrected_stats(totals, layout, held_out).items()}
-        boot |= corrected_stats(reps, layout, held_out)
-    return Group(docs, point, boot)
+    point = {k: float(v) for k, v in stats(docs.sum(axis=0), layout).items()}
+    return Group(docs, point, stats(reps, layout))
 
 
 def profile_row(group: Group, layout: Layout, metrics: list[str],
                 level: float = 0.95) -> dict[str, object]:
     row: dict[str, object] = {
         "documents": len(group.docs),
-        "framed": int(group.docs[:, layout.counts][:, layout.framed].sum()),
-        "voiced": int(group.docs[:, [layout.attributed, layout.authorial]].sum()),
+        "framed": int(group.docs[:, layout.n_framed].sum()),
+        "voiced": int(group.docs[:, layout.n_voiced].sum()),
     }
     for metric in metrics:
         lo, hi = interval(group.boot[metric], level)

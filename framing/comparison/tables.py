@@ -5,7 +5,9 @@ Files written to the output folder by `write_tables`:
 - `contrasts.csv` / `contrasts.md`: one row per pair of ranked outlets and metric;
 - `actors.csv` / `actors.md`: one row per actor and outlet;
 - `corrected.csv` / `corrected.md`: raw beside corrected shares (when a model is known);
-- `compare.json`: settings, notes, the confusion split used and the scores' provenance.
+- `labelled.csv` / `labelled.md`: raw, PPI and labelled-only shares (with `--gold`);
+- `compare.json`: settings, notes, the held-out rows the corrections were fitted on and the
+  scores' provenance.
 """
 
 from __future__ import annotations
@@ -88,16 +90,66 @@ def actor_display(c: Comparison) -> pd.DataFrame:
 
 
 def corrected_display(c: Comparison) -> pd.DataFrame:
-    if c.corrected is None:
+    if c.corrected is None or c.fit is None:
         return pd.DataFrame()
     rows = []
     for _, r in c.corrected.iterrows():
         share = r["metric"] != "legitimacy"
         row = {"outlet": r["outlet"], "metric": r["metric"]}
-        for method in ("raw", "acc", "pacc"):
-            if method in r and not pd.isna(r.get(method)):
-                row[method] = with_ci(r, method, percent=share)
+        for method in ("raw", *c.fit.methods):
+            row[method] = with_ci(r, method, percent=share)
         rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def labelled_display(c: Comparison) -> pd.DataFrame:
+    """Raw, PPI and labelled-only per outlet and metric, with what was labelled and flags."""
+    if c.labelled is None:
+        return pd.DataFrame()
+    rows = []
+    for _, r in c.labelled.iterrows():
+        share = r["metric"] != "legitimacy"
+        fmt = _pct if share else _num
+        row = {"outlet": r["outlet"], "metric": r["metric"], "raw": fmt(r["raw"])}
+        for method in ("ppi", "labelled_only"):
+            row[method.replace("_", " ")] = (with_ci(r, method, percent=share)
+                                             if method in r and not pd.isna(r[method]) else "-")
+        row["labelled"] = f"{int(r['labelled'])} ({int(r['labelled_articles'])} articles)"
+        row["flag"] = r.get("flag") or ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def side_by_side(c: Comparison) -> pd.DataFrame:
+    """One row per outlet and metric: raw (with its article-bootstrap CI), every correction,
+    PPI and labelled-only, with the labelled counts and flags (columns absent when unknown)."""
+    metrics = [f"share_{x}" for x in c.taxonomy.framed_labels] + ["legitimacy"]
+    rows = []
+    for _, r in c.outlets.iterrows():
+        for m in metrics:
+            rows.append({"outlet": r["outlet"], "metric": m, "raw": r[m],
+                         "raw_lo": r[f"{m}_lo"], "raw_hi": r[f"{m}_hi"]})
+    table = pd.DataFrame(rows)
+    for extra in (c.corrected, c.labelled):
+        if extra is not None:
+            keep = [k for k in extra.columns if k not in ("raw", "raw_lo", "raw_hi")]
+            table = table.merge(extra[keep], on=["outlet", "metric"], how="left")
+    return table
+
+
+def plan_display(plan: pd.DataFrame, half_width: float) -> pd.DataFrame:
+    """The --plan table as strings: needed labelled sentences per outlet."""
+    rows = []
+    for _, r in plan.iterrows():
+        need = r.get("needed")
+        shown = ("-" if need is None or pd.isna(need) else "unreachable" if math.isinf(need)
+                 else f"{int(need)}" + (" (all)" if need >= r["sentences"] else ""))
+        rows.append({"outlet": r["outlet"], "sentences": int(r["sentences"]),
+                     "articles": int(r["articles"]),
+                     f"needed for ±{100 * half_width:g} pts": shown,
+                     "hardest frame": r.get("hardest") or "-",
+                     "model disagreement": _pct(r.get("disagreement")),
+                     "basis": r["basis"]})
     return pd.DataFrame(rows)
 
 
@@ -131,14 +183,17 @@ def text_table(df: pd.DataFrame) -> str:
 
 def summary_text(c: Comparison) -> str:
     """What `framing compare` prints: the outlet table, significant contrasts, notes."""
-    parts = [f"Outlet profiles (share of framed sentences, {100 * c.settings.level:g}% CI; "
-             "bootstrap over articles, "
+    parts = [f"Outlet profiles (share of framed sentences, {c.settings.weight}-weighted, "
+             f"{100 * c.settings.level:g}% CI; bootstrap over articles, "
              f"{c.settings.n_boot} replicates, seed {c.settings.seed})",
              text_table(outlet_display(c))]
+    if c.labelled is not None:
+        parts += [f"\nRaw, PPI and labelled-sample shares ({100 * c.settings.level:g}% CI, "
+                  "clustered by article; see labelled.csv)", text_table(labelled_display(c))]
     if not c.contrasts.empty:
         sig = c.contrasts[c.contrasts["significant"]]
         parts.append(f"\n{len(sig)} of {len(c.contrasts)} pairwise contrasts significant at "
-                     f"{c.settings.alpha} after {c.settings.adjust} correction "
+                     f"{c.settings.alpha} after {c.settings.p_adjust} correction "
                      "(see contrasts.csv)")
     parts += [f"note: {n}" for n in c.notes]
     return "\n".join(parts)
@@ -155,6 +210,8 @@ def write_tables(c: Comparison, out_dir: Path) -> list[Path]:
     }
     if c.corrected is not None:
         tables["corrected"] = (c.corrected, corrected_display(c))
+    if c.labelled is not None:
+        tables["labelled"] = (c.labelled, labelled_display(c))
     for name, (raw, shown) in tables.items():
         csv_path, md_path = out_dir / f"{name}.csv", out_dir / f"{name}.md"
         raw.to_csv(csv_path, index=False)
@@ -164,7 +221,7 @@ def write_tables(c: Comparison, out_dir: Path) -> list[Path]:
         "settings": c.settings.model_dump(),
         "taxonomy": {"name": c.taxonomy.name, "version": c.taxonomy.version,
                      "fingerprint": c.taxonomy.fingerprint()},
-        "confusion_split": c.held_out.split if c.held_out else None,
+        "corrections_fitted_on": c.fit.source if c.fit else None,
         "notes": c.notes,
         "scores_provenance": c.provenance,
     }

@@ -130,32 +130,79 @@ def legitimacy_ranking(outlets: pd.DataFrame, taxonomy: Taxonomy, level: float =
                 f"Legitimacy index with {100 * level:g}% CI")
 
 
-def raw_vs_corrected(corrected: pd.DataFrame, taxonomy: Taxonomy) -> str:
-    """Per outlet and frame share: raw (hollow) and corrected ACC (filled), each with its CI."""
+FIXED_STYLE = {"raw": "hollow", "ppi": "square", "labelled_only": "diamond"}
+CORRECTION_STYLES = ("filled", "triangle", "bar", "ring")
+
+
+def series_styles(columns: list[str]) -> dict[str, str]:
+    """One marker per series: raw hollow, PPI a black square, labelled-only a diamond, the
+    corrections filled circle, triangle, bar, ring in turn."""
+    out, k = {}, 0
+    for column in columns:
+        if column in FIXED_STYLE:
+            out[column] = FIXED_STYLE[column]
+        else:
+            out[column] = CORRECTION_STYLES[k % len(CORRECTION_STYLES)]
+            k += 1
+    return out
+
+
+def _marker(style: str, x: float, y: float, colour_: str, tip: str) -> str:
+    title = f"<title>{escape(tip)}</title>"
+    if style in ("hollow", "filled", "ring"):
+        fill = colour_ if style == "filled" else "white"
+        width = 3 if style == "ring" else 1.5
+        return (f'<circle cx="{x:.1f}" cy="{y}" r="4" fill="{fill}" stroke="{colour_}" '
+                f'stroke-width="{width}">{title}</circle>')
+    if style == "square":
+        return (f'<rect x="{x - 4:.1f}" y="{y - 4}" width="8" height="8" fill="#222" '
+                f'stroke="{colour_}" stroke-width="1.5">{title}</rect>')
+    if style == "triangle":
+        return (f'<polygon points="{x:.1f},{y - 5} {x + 5:.1f},{y + 4} {x - 5:.1f},{y + 4}" '
+                f'fill="{colour_}" stroke="#222" stroke-width="1">{title}</polygon>')
+    if style == "bar":
+        return (f'<rect x="{x - 1.5:.1f}" y="{y - 6}" width="3" height="12" fill="{colour_}" '
+                f'stroke="#222" stroke-width="0.8">{title}</rect>')
+    return (f'<polygon points="{x:.1f},{y - 5} {x + 5:.1f},{y} {x:.1f},{y + 5} {x - 5:.1f},{y}" '
+            f'fill="white" stroke="#222" stroke-width="1.5">{title}</polygon>')
+
+
+def raw_vs_corrected(table: pd.DataFrame, taxonomy: Taxonomy,
+                     series: list[tuple[str, str]] | None = None) -> str:
+    """Per outlet and frame share, one marker with its CI per estimate in `series`
+    ((column, name) pairs; default raw and ACC), styled by `series_styles`."""
+    series = series or [("raw", "raw"), ("acc", "ACC")]
+    styles = series_styles([column for column, _ in series])
     frames = taxonomy.framed_labels
-    outlets = sorted(corrected["outlet"].unique())
-    panel_h = 16 * len(frames) + 14
+    outlets = sorted(table["outlet"].unique())
+    step = 6
+    row_h = max(16, step * len(series) + 4)
+    panel_h = row_h * len(frames) + 14
     height = 20 + len(outlets) * panel_h
     body, pos = _axis(0.0, 1.0, 10, height, [0, 0.25, 0.5, 0.75, 1.0], "{:.0%}")
-    by_key = {(r["outlet"], r["metric"]): r for _, r in corrected.iterrows()}
+    by_key = {(r["outlet"], r["metric"]): r for _, r in table.iterrows()}
     for i, outlet in enumerate(outlets):
         top = 18 + i * panel_h
         body.append(_text(8, top + 10, outlet, "start", 'font-weight="bold"'))
         for j, f in enumerate(frames):
             r = by_key.get((outlet, f"share_{f}"))
-            y = top + 22 + j * 16
+            y = top + 22 + j * row_h
             body.append(_text(LABEL_W - 8, y + 4, f, "end"))
             if r is None:
                 continue
-            for method, dy, fill in (("raw", -3, "white"), ("acc", 3, colour(f, taxonomy))):
-                if not _ok(r.get(method)):
+            for k, (column, name) in enumerate(series):
+                if not _ok(r.get(column)):
                     continue
-                tip = (f"{outlet} {f} {method}: {100 * r[method]:.1f}% "
-                       f"[{100 * r[method + '_lo']:.1f}, {100 * r[method + '_hi']:.1f}]")
-                body.append(f'<line x1="{pos(r[method + "_lo"]):.1f}" '
-                            f'x2="{pos(r[method + "_hi"]):.1f}" y1="{y + dy}" y2="{y + dy}" '
-                            'stroke="#555"/>')
-                body.append(f'<circle cx="{pos(r[method]):.1f}" cy="{y + dy}" r="4" '
-                            f'fill="{fill}" stroke="{colour(f, taxonomy)}" stroke-width="1.5">'
-                            f"<title>{escape(tip)}</title></circle>")
-    return _svg(LABEL_W + BAR_W + 40, height + 24, body, "Raw and corrected frame shares")
+                dy = (k - (len(series) - 1) / 2) * step
+                lo, hi = r.get(column + "_lo"), r.get(column + "_hi")
+                tip = f"{outlet} {f} {name}: {100 * r[column]:.1f}%"
+                if _ok(lo) and _ok(hi):
+                    tip += f" [{100 * lo:.1f}, {100 * hi:.1f}]"
+                    body.append(f'<line x1="{pos(lo):.1f}" x2="{pos(hi):.1f}" y1="{y + dy}" '
+                                f'y2="{y + dy}" stroke="#555"/>')
+                body.append(_marker(styles[column], pos(r[column]), y + dy,
+                                    colour(f, taxonomy), tip))
+    legend_text = ", ".join(f"{name} ({styles[column]})" for column, name in series)
+    body.append(_text(LABEL_W, height + 36, legend_text))
+    return _svg(LABEL_W + BAR_W + 40, height + 44, body,
+                "Frame shares: " + ", ".join(name for _, name in series))

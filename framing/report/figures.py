@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from framing.comparison.compare import Comparison
+from framing.comparison.corrected import NAMES
 from framing.report import charts
 
 
@@ -66,15 +67,16 @@ def _corrected(c: Comparison, path: Path) -> Path:
     legit = c.corrected[c.corrected["metric"] == "legitimacy"].sort_values("raw")
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(legit) + 1.2))
     y = np.arange(len(legit))
-    for method, offset, marker in (("raw", -0.15, "o"), ("acc", 0.15, "s")):
+    methods = ["raw", *(c.fit.methods if c.fit else [])]
+    for k, method in enumerate(methods):
+        offset = 0.3 * (k - (len(methods) - 1) / 2) / max(len(methods) - 1, 1)
         err = np.vstack([legit[method] - legit[f"{method}_lo"],
                          legit[f"{method}_hi"] - legit[method]]).clip(0)
-        ax.errorbar(legit[method], y + offset, xerr=err, fmt=marker, capsize=2,
-                    label="raw" if method == "raw" else "corrected (ACC)")
+        ax.errorbar(legit[method], y + offset, xerr=err, fmt="os^D"[k % 4], capsize=2,
+                    label="raw" if method == "raw" else f"corrected ({NAMES[method]})")
     ax.axvline(0, color="#999", lw=0.8)
     ax.set_yticks(y, legit["outlet"])
-    ax.set_xlabel(f"legitimacy index; correction from the {c.corrected['confusion_split'].iloc[0]}"
-                  " confusion matrix")
+    ax.set_xlabel("legitimacy index; corrections fitted on the model's held-out rows")
     ax.legend(frameon=False)
     return _save(fig, path)
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from framing.comparison.compare import Comparison
-from framing.comparison.tables import corrected_display, with_ci
+from framing.comparison.corrected import NAMES
+from framing.comparison.tables import side_by_side, with_ci
 from framing.report import charts
 from framing.taxonomy import Taxonomy
 from framing.text.cues import cue_spans
@@ -149,17 +150,57 @@ def _outlet_table(c: Comparison) -> str:
     return _table([escape(h) for h in header], rows)
 
 
+def _series(c: Comparison) -> list[tuple[str, str]]:
+    series = [("raw", "raw")]
+    if c.fit is not None:
+        series += [(m, NAMES[m]) for m in c.fit.methods]
+    if c.labelled is not None:
+        series += [("ppi", "PPI"), ("labelled_only", "labelled only")]
+    return series
+
+
+def _labelled_summary(c: Comparison) -> str:
+    """Per outlet: sentences labelled, articles, and the flag with the number still needed."""
+    if c.labelled is None:
+        return ("<p>No labelled sample: pass --gold with a random sample of these articles "
+                "(framing label suggest --strategy random) to get PPI shares.</p>")
+    first = c.labelled.drop_duplicates("outlet")
+    rows = [[_td(r["outlet"]), _td(str(int(r["sentences"]))),
+             _td(f"{int(r['labelled'])} ({int(r['labelled_articles'])} articles)"),
+             _td(str(r.get("flag") or "ok"), "flag" if r.get("flag") else "")]
+            for _, r in first.iterrows()]
+    return (f'<p class="note">Labelled sentences per outlet. Flagged: the widest PPI share '
+            f"interval is wider than ±{100 * c.settings.half_width:g} points; the flag gives "
+            "the labelled sentences that would meet it.</p>"
+            + _table(["outlet", "sentences", "labelled", "flag"], rows))
+
+
 def _corrected_section(c: Comparison) -> str:
-    if c.corrected is None or c.held_out is None:
-        return "<p>No model folder known: corrected shares were not computed (pass --model).</p>"
-    shown = corrected_display(c)
-    rows = [[_td(str(v)) for v in r] for r in shown.itertuples(index=False)]
-    return (f'<p class="note">Raw shares (hollow) beside shares adjusted with the model\'s '
-            f"held-out confusion matrix (split <b>{escape(c.held_out.split)}</b>, "
-            f"{c.held_out.n} sentences; filled), by adjusted classify-and-count. It assumes "
-            "the model errs on these outlets as on the held-out set.</p>"
-            + charts.raw_vs_corrected(c.corrected, c.taxonomy)
-            + _table([escape(str(h)) for h in shown.columns], rows))
+    series = _series(c)
+    if len(series) == 1:
+        return ("<p>No model folder known and no labelled sample: only raw shares (pass "
+                "--model for corrections, --gold for PPI).</p>")
+    table = side_by_side(c)
+    shares = table[table["metric"] != "legitimacy"]
+    rows = []
+    for _, r in table.iterrows():
+        share = r["metric"] != "legitimacy"
+        rows.append([_td(r["outlet"]), _td(r["metric"])]
+                    + [_td(with_ci(r, col, percent=share) if pd.notna(r.get(col)) else "-")
+                       for col, _ in series]
+                    + ([_td(str(int(r["labelled"])) if pd.notna(r.get("labelled")) else "-")]
+                       if c.labelled is not None else []))
+    header = ["outlet", "metric"] + [name for _, name in series] + (
+        ["labelled"] if c.labelled is not None else [])
+    fitted = (f"Corrections fitted on {escape(c.fit.source)}; they assume the model errs on "
+              "these outlets as on those rows. " if c.fit is not None else "")
+    ppi = ("PPI: the model's output on every sentence plus the mean error measured on the "
+           "labelled random sample; valid whatever the model's errors. "
+           if c.labelled is not None else "")
+    return (f'<p class="note">{fitted}{ppi}{100 * c.settings.level:g}% intervals; raw and '
+            "corrected resample articles (and the held-out rows), PPI is clustered by article."
+            f"</p>{charts.raw_vs_corrected(shares, c.taxonomy, series)}"
+            + _table([escape(h) for h in header], rows) + _labelled_summary(c))
 
 
 def render_html(c: Comparison, per_cell: int = 3) -> str:
@@ -176,7 +217,8 @@ def render_html(c: Comparison, per_cell: int = 3) -> str:
 <h1>How outlets frame non-state armed actors</h1>
 <p class="note">Taxonomy {escape(c.taxonomy.name)} {escape(c.taxonomy.version)};
 model {escape(str(model.get("path") or "unknown"))} ({escape(str(fingerprint))});
-{len(c.sentences)} sentences. Shares are of framed sentences (frame other than
+{len(c.sentences)} sentences. Shares are of framed sentences ({escape(s.weight)}-weighted;
+frame other than
 {escape(", ".join(c.taxonomy.unframed_labels))}); {100 * s.level:g}% intervals from
 {s.n_boot} bootstrap resamples of articles within each outlet (seed {s.seed}). Outlets with
 fewer than {s.min_framed} framed sentences are shown but not ranked. Generated
@@ -187,11 +229,11 @@ fewer than {s.min_framed} framed sentences are shown but not ranked. Generated
 <h2>Legitimacy index, ranked</h2>
 <p class="note">Mean taxonomy weight over framed sentences
 ({escape(", ".join(f"{f} {c.taxonomy.weights[f]:+g}" for f in c.taxonomy.framed_labels))}).
-{len(sig)} of {len(c.contrasts)} pairwise contrasts differ at {s.alpha} after {s.adjust}
+{len(sig)} of {len(c.contrasts)} pairwise contrasts differ at {s.alpha} after {s.p_adjust}
 correction (permutation test over articles; contrasts.csv has them all).</p>
 {charts.legitimacy_ranking(c.outlets, c.taxonomy, s.level)}
 <h2>Same actor, different outlets</h2>{actor_section(c)}
-<h2>Raw and corrected shares</h2>{_corrected_section(c)}
+<h2>Raw, corrected and PPI shares</h2>{_corrected_section(c)}
 <h2>Example sentences</h2>
 <p class="note">Per outlet and frame, up to {per_cell} sentences (most confident first);
 framing words from the taxonomy highlighted.</p>
