@@ -80,7 +80,9 @@ def test_choice_options_are_enums_listed_in_help(words: str, option: str,
     cmd = dict(_commands())[words]
     name = next(p.name for p in cmd.params if option in p.opts)
     hint = get_type_hints(cmd.callback)[name]
-    enum = next(t for t in (hint, *get_args(hint)) if isinstance(t, type) and issubclass(t, Enum))
+    candidates = [hint, *get_args(hint)]
+    candidates += [inner for t in candidates for inner in get_args(t)]  # list[Enum] | None
+    enum = next(t for t in candidates if isinstance(t, type) and issubclass(t, Enum))
     assert issubclass(enum, StrEnum) and [e.value for e in enum] == choices
     shown = " ".join(_help(words).split())
     listed = "|".join(choices)
