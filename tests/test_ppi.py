@@ -139,3 +139,20 @@ def test_needed_labels_by_hand() -> None:
     df = int(np.ceil(with_t / 10)) - 1
     assert with_t > expected
     assert with_t == np.ceil(0.2 / ((0.05 / quantile(0.95, df)) ** 2 + 0.2 / 10_000))
+
+
+def test_a_frame_the_sample_never_shows_keeps_an_interval() -> None:
+    """Labels a, b, c (c framed but rare): the model predicts c on 2 of 40 unlabelled
+    sentences; the 20 labelled sentences (10 articles) hold no c and no disagreement. Without
+    the floor the rectifier variance is 0 and c's interval is the point itself."""
+    f = np.eye(3)[[0, 1] * 19 + [2, 2]]
+    docs = np.repeat(np.arange(20), 2)
+    lab = np.arange(20)
+    num, den = np.eye(3), np.ones(3)
+    est = ppi_ratio(f, np.ones(40), docs, f[lab], f[lab], np.ones(20), docs[lab], num, den,
+                    finite=True)
+    assert est.point[2] == pytest.approx(2 / 40)
+    assert est.hi[2] - est.lo[2] > 0.05  # half a disagreement in 20: still a real interval
+    # the floor is half a pseudo-disagreement on the label pair that moves the share most
+    grad_spread = 1.0  # shares among all three labels: d share / d m in [0, 1]
+    assert est.rectifier_var[2] == pytest.approx(0.5 * (grad_spread / 20) ** 2)

@@ -98,6 +98,7 @@ def ppi_ratio(
         grad = (num - theta[:, None] * den[None, :]) / scale  # (K, L)
     _, model_var = cluster_mean_var(model_part @ grad.T, c_all)
     _, rect_var = cluster_mean_var(rect_part @ grad.T, c_lab)
+    rect_var = np.fmax(rect_var, disagreement_floor(grad, len(y_lab)))
     n_articles = len(np.unique(c_lab))
     fpc = max(0.0, 1.0 - n_articles / len(np.unique(c_all))) if finite else 1.0
     if lam == 0 or finite:
@@ -106,6 +107,20 @@ def ppi_ratio(
     q = quantile(level, n_articles - 1 if small_sample and n_articles > 1 else None)
     return PPIEstimate(theta, theta - q * se, theta + q * se, model_var, rect_var, fpc,
                        len(y_lab), n_articles)
+
+
+def disagreement_floor(grad: np.ndarray, n: int) -> np.ndarray:
+    """The smallest rectifier variance a sample of `n` labelled sentences is allowed to show:
+    that of half a disagreement on the label pair that moves each metric most (Jeffreys' half
+    pseudo-count). A frame on which the sample shows no disagreement (no gold example, no
+    prediction) otherwise gets a rectifier variance of 0 and an interval collapsed on the
+    model's estimate: on the real test articles that covered 59-76% for `resistance` and pulled
+    PPI's coverage to 86-88%. With the floor: 99.4% / 96.6% / 90.6% at 50 / 100 / 200 labels
+    (docs/method.md). A frame with disagreements in the sample is untouched."""
+    if n == 0:
+        return np.full(len(grad), np.nan)
+    spread = np.nanmax(grad, axis=1) - np.nanmin(grad, axis=1)
+    return 0.5 * (spread / n) ** 2
 
 
 def needed_labels(rectifier_var_one: np.ndarray, sentences: int, half_width: float,
