@@ -45,6 +45,12 @@ def test_gazetteer_covers_the_issue_list_and_more() -> None:
         ("al-Shabaab and al-Shabab gunmen", ["al_shabaab"]),
         ("Boko Haram abducted pupils", ["boko_haram"]),
         ("the Free Syrian Army and the SNA", ["fsa_sna"]),
+        # the MUC-3/4 corpus is all capitals
+        ("FARABUNDO MARTI NATIONAL LIBERATION FRONT [FMLN] URBAN COMMANDOS", ["fmln"]),
+        ("THE M-19 AND THE EPL SIGNED", ["m19", "epl"]),
+        ("SENDERO LUMINOSO (SHINING PATH) AND THE MRTA", ["shining_path", "mrta"]),
+        ("THE EXTRADITABLES OF THE MEDELLIN CARTEL", ["medellin_cartel"]),
+        ("THE NICARAGUAN RESISTANCE [CONTRAS]", ["contras"]),
     ],
 )
 def test_aliases(matcher: ActorMatcher, text: str, expected: list[str]) -> None:
