@@ -119,8 +119,10 @@ def write_model_card(
     cal = metrics.get("calibration", {})
     if cal:
         lines += ["", "## Calibration", "",
-                  f"Temperature {cal['temperature']} fitted on `{cal['fitted_on']}` "
-                  "(stored in calibration.json, applied by `framing score`).", "",
+                  f"Temperature {cal['temperature']} fitted on `{cal['fitted_on']}`"
+                  + (f" ({', '.join(cal['fitted_on_corpora'])} sentences)"
+                     if cal.get("fitted_on_corpora") else "")
+                  + " (stored in calibration.json, applied by `framing score`).", "",
                   "| split | ECE before | ECE after |", "|---|---|---|"]
         lines += [f"| {s} | {e['before']:.4f} | {e['after']:.4f} |"
                   for s, e in cal.get("ece", {}).items()]
