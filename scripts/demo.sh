@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE
 framing=.venv/bin/framing
 if [ ! -f models/default/model.safetensors ]; then
-  echo "== models/default is missing: training it (about 20 minutes on 2 CPU cores)"
+  echo "== models/default is missing: training it (about 13 minutes on 2 CPU cores)"
   $framing train configs/default.yaml --overwrite
 fi
 echo "== scoring framing/resources/examples/articles.jsonl"
