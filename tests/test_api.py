@@ -115,8 +115,9 @@ def test_calls_leave_threads_environment_and_logging_alone(tiny_model_dir: Path)
             logging.root.manager.disable) == logging_state
 
 
-def test_the_docs_example_runs(tmp_path: Path, tiny_model_dir: Path) -> None:
-    doc = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("doc_name", ["docs/api.md", "README.md"])
+def test_the_docs_example_runs(tmp_path: Path, tiny_model_dir: Path, doc_name: str) -> None:
+    doc = (REPO / doc_name).read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", doc, flags=re.S)
     assert len(blocks) == 1
     code = blocks[0].replace('MODEL = "models/default"', f"MODEL = {str(tiny_model_dir)!r}")
