@@ -81,6 +81,19 @@ def _results_table(taxonomy: Taxonomy, metrics: dict, keys: list[str]) -> list[s
     return lines
 
 
+def _calibration(cal: dict) -> list[str]:
+    if not cal:
+        return []
+    corpora = cal.get("fitted_on_corpora")
+    lines = ["", "## Calibration", "",
+             f"Temperature {cal['temperature']} fitted on `{cal['fitted_on']}`"
+             + (f" ({', '.join(corpora)} sentences)" if corpora else "")
+             + " (stored in calibration.json, applied by `framing score`).", "",
+             "| split | ECE before | ECE after |", "|---|---|---|"]
+    return lines + [f"| {s} | {e['before']:.4f} | {e['after']:.4f} |"
+                    for s, e in cal.get("ece", {}).items()]
+
+
 def write_model_card(
     folder: Path, cfg: TrainConfig, taxonomy: Taxonomy, metrics: dict, prov: dict
 ) -> None:
@@ -116,16 +129,7 @@ def write_model_card(
         "",
         *_results_table(taxonomy, metrics, keys),
     ]
-    cal = metrics.get("calibration", {})
-    if cal:
-        lines += ["", "## Calibration", "",
-                  f"Temperature {cal['temperature']} fitted on `{cal['fitted_on']}`"
-                  + (f" ({', '.join(cal['fitted_on_corpora'])} sentences)"
-                     if cal.get("fitted_on_corpora") else "")
-                  + " (stored in calibration.json, applied by `framing score`).", "",
-                  "| split | ECE before | ECE after |", "|---|---|---|"]
-        lines += [f"| {s} | {e['before']:.4f} | {e['after']:.4f} |"
-                  for s, e in cal.get("ece", {}).items()]
+    lines += _calibration(metrics.get("calibration", {}))
     lines += [
         "", "## Limits",
         "- English only; real-text training data are Syrian-war (2011-2018) and Latin American "
