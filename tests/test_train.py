@@ -12,7 +12,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipe
 from framing.errors import FramingError
 from framing.inference.predict import Classifier
 from framing.training.config import load_config
-from framing.training.model_card import hub_base_model
+from framing.training.model_card import data_credits, hub_base_model
 from framing.training.train import train
 
 from .helpers_data import SENTENCES, write_config, write_dataset
@@ -249,3 +249,11 @@ def test_card_base_model_is_a_hub_id_or_absent(base: str, base_id: str | None,
 def test_shipped_default_config_names_the_hub_base_model() -> None:
     cfg = load_config(REPO / "configs" / "default.yaml")
     assert hub_base_model(cfg) == "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def test_card_credits_every_real_corpus_it_used() -> None:
+    lines = "\n".join(data_credits(["dev", "test/real", "test/fa-kes", "dev/muc34", "dev/other",
+                                    "test/written"]))
+    assert "CC BY 4.0" in lines and "Abu Salem" in lines  # FA-KES asks for this credit
+    assert "public domain" in lines and "`other`" in lines  # unknown corpus: named, not skipped
+    assert data_credits(["dev", "test", "test/written"]) == []  # written sentences only

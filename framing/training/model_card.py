@@ -17,6 +17,15 @@ from framing.training.config import TrainConfig
 
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
+# The credit each corpus's README asks for when its sentences are used (labels/DATASET.md).
+CORPUS_CREDITS = {
+    "fa-kes": "FA-KES (F. Abu Salem, R. Al Feel, S. Elbassuoni, M. Jaber, M. Farah, \"FA-KES: "
+              "A Fake News Dataset around the Syrian War\", ICWSM 2019; Zenodo 2607278): "
+              "CC BY 4.0",
+    "muc34": "MUC-3/4 (the NIST Message Understanding Conference text corpus, MUC-3 1991 and "
+             "MUC-4 1992): public domain",
+}
+
 
 def hub_base_model(cfg: TrainConfig) -> str | None:
     """The base model's hub id: `base_model_id`, or `base_model` itself when it is a hub id
@@ -63,6 +72,19 @@ def result_keys(metrics: dict) -> list[str]:
     keys = [k for k, v in metrics.items() if isinstance(v, dict) and "per_frame" in v]
     real = [k for k in keys if "/" in k and not k.endswith("/written")]
     return real + [k for k in keys if k not in real]
+
+
+def data_credits(keys: list[str]) -> list[str]:
+    """Credit lines for the real-news corpora whose sentences the run used, read from the
+    per-corpus result keys (`dev/fa-kes`, `test/muc34`, ...); an unknown corpus is named, not
+    skipped, so a card never hides where its data came from."""
+    corpora = sorted({k.split("/", 1)[1] for k in keys if "/" in k} - {"real", "written"})
+    if not corpora:
+        return []
+    return ["", "## Data credit", "",
+            "Labelled sentences of real articles from (whole articles are not included):", "",
+            *(f"- {CORPUS_CREDITS.get(c, f'`{c}` (see its README for the credit it asks)')}"
+              for c in corpora)]
 
 
 def _results_table(taxonomy: Taxonomy, metrics: dict, keys: list[str]) -> list[str]:
@@ -130,6 +152,7 @@ def write_model_card(
         *_results_table(taxonomy, metrics, keys),
     ]
     lines += _calibration(metrics.get("calibration", {}))
+    lines += data_credits(keys)
     lines += [
         "", "## Limits",
         "- English only; real-text training data are Syrian-war (2011-2018) and Latin American "
