@@ -21,8 +21,15 @@ CASES = [
     ('"These terrorists will be crushed," the minister said.', "terrorist", "attributed"),
     ("The ministry said terrorist groups had used the truce to rearm.", "terrorist", "attributed"),
     ("According to the army, militants fled north.", "militant", "attributed"),
-    # the frame word comes before the attribution: the outlet's own word
-    ("Rebels fired rockets at the airport, the army said.", "rebel", "authorial"),
+    # an attribution closing the sentence takes the claim, frame word included (GUIDELINES 4)
+    ("Rebels fired rockets at the airport, the army said.", "rebel", "attributed"),
+    ("ISIL terrorists executed 24 civilians in the village a monitor said Friday.", "terrorist",
+     "attributed"),  # real news drops the comma
+    ("Terrorists fired shells on the camp, leaving a child dead, according to a police source "
+     "in the province who spoke on condition of anonymity.", "terrorist", "attributed"),
+    # an attribution that opens a clause of its own after the frame word: the outlet's word
+    ("Rebels shelled the market on Monday and the ministry said later that evening that the "
+     "death toll had risen to twelve.", "rebel", "authorial"),
     # scare quotes: the outlet distances itself, in its own voice ("so-called" is no source)
     ('The so-called "freedom fighters" burned the village.', "militant", "authorial"),
     ('Some "resistance" groups exist only on Telegram.', "resistance", "authorial"),
@@ -52,14 +59,14 @@ def test_measure_counts_only_the_split(taxonomy: Taxonomy, tmp_path: Path) -> No
          "split": "train"},
     ]
     result = measure_voice_rule([_write(tmp_path / "l.jsonl", records)], taxonomy)
-    assert (result.n, result.correct, result.skipped_unframed) == (8, 7, 1)
-    assert result.accuracy == pytest.approx(7 / 8)
+    assert (result.n, result.correct, result.skipped_unframed) == (11, 10, 1)
+    assert result.accuracy == pytest.approx(10 / 11)
     assert result.confusion["authorial"] == {"attributed": 1, "authorial": 4}
     per = result.per_voice()
-    assert per["attributed"]["precision"] == pytest.approx(3 / 4)
+    assert per["attributed"]["precision"] == pytest.approx(6 / 7)
     assert per["authorial"]["recall"] == pytest.approx(4 / 5)
     everything = measure_voice_rule([tmp_path / "l.jsonl"], taxonomy, split=None)
-    assert everything.n == 9
+    assert everything.n == 12
 
 
 def test_measure_names_bad_records(taxonomy: Taxonomy, tmp_path: Path) -> None:
@@ -77,4 +84,4 @@ def test_script_runs(tmp_path: Path) -> None:
     ])
     out = subprocess.run([sys.executable, str(REPO / "scripts" / "voice_accuracy.py"), str(path)],
                          capture_output=True, text=True, check=True).stdout
-    assert "7/7 correct, accuracy 1.000" in out
+    assert "10/10 correct, accuracy 1.000" in out

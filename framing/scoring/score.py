@@ -38,6 +38,7 @@ from framing.scoring.outputs import SCHEMA_VERSION, merge_parts, read_manifest, 
 from framing.scoring.sources import detect_format, input_bytes
 from framing.scoring.summary import ScoreSummary, require_documents
 from framing.text.segment import SEGMENTER_VERSION
+from framing.text.voice import VOICE_RULE_VERSION
 
 if TYPE_CHECKING:
     from framing.inference.predict import Classifier
@@ -125,6 +126,7 @@ def _identity(opts: ScoreOptions, classifier: Classifier, inputs: list[dict[str,
         "fast": opts.fast_recipe(),
         "format": opts.format,
         "segmenter": SEGMENTER_VERSION,
+        "voice_rule": VOICE_RULE_VERSION,
         "ingest": ingest_identity(),
         "schema": SCHEMA_VERSION,
         "framing_version": __version__,
@@ -274,7 +276,8 @@ def finish_run(run: Run, stats: IngestStats, resumed: int) -> ScoreSummary:
                "device": run.engine.get("device", str(run.classifier.model.device))},
         engine=run.engine,
         inputs=run.inputs, arguments=opts.model_dump(mode="json"),
-        segmenter=SEGMENTER_VERSION, started=run.state["started"], finished=_now(),
+        segmenter=SEGMENTER_VERSION, voice_rule=VOICE_RULE_VERSION, started=run.state["started"],
+        finished=_now(),
         counts=counts,
     )
     outputs = merge_parts(out, manifest, taxonomy, opts.format, prov)
