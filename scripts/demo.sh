@@ -11,7 +11,8 @@ if [ ! -f models/default/model.safetensors ]; then
   $framing train configs/default.yaml --overwrite
 fi
 echo "== scoring framing/resources/examples/articles.jsonl"
-$framing score framing/resources/examples/articles.jsonl --model models/default --out runs/examples
+$framing score framing/resources/examples/articles.jsonl --model models/default --out runs/examples \
+  --overwrite  # the demo's own folder: a run left by an older framing is replaced
 echo "== outlet comparison"
 $framing compare runs/examples --model models/default
 $framing report runs/examples --model models/default --out runs/examples/report.html
