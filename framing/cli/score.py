@@ -38,9 +38,9 @@ def score_command(
     fast: Annotated[
         bool,
         typer.Option(
-            help="ONNX Runtime int8 (outlier channels kept fp32): 1.4x the default path's "
-            "speed on 2 CPU cores, 99.4% of labels identical on FA-KES; ~8 s to prepare "
-            "once, then cached in the model folder. Needs the `fast` extra."
+            help="ONNX Runtime int8 (outlier channels kept fp32): 1.6x the default path's "
+            "speed on 2 CPU cores, 99.5% of labels identical on FA-KES (docs/speed.md); ~5-15 "
+            "s to prepare once, then cached in the model folder. Needs the `fast` extra."
         ),
     ] = False,
     strict: Annotated[bool, typer.Option(help="Stop at the first bad record.")] = False,
