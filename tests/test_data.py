@@ -103,3 +103,41 @@ def test_balance_warning(tmp_path: Path, taxonomy: Taxonomy) -> None:
     ]
     report = check_dataset([_write(tmp_path, rows)], taxonomy)
     assert any("frame 'terrorist' is 0.0% of training records" in w for w in report.warnings)
+
+
+def test_sealed_text_is_refused_even_from_an_unsealed_article(tmp_path: Path,
+                                                              taxonomy: Taxonomy) -> None:
+    """Wire copy: an unsealed article repeating a sealed one's sentence may not be labelled."""
+    from typer.testing import CliRunner
+
+    from framing.cli import app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    wire = "Rebels shelled the northern district of the city overnight killing four civilians."
+    (corpus / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in [
+        {"id": "s1", "title": "Shelling in the north", "text": wire},
+        {"id": "u1", "title": "Other news", "text": wire},  # unsealed, same wire copy
+    ]))
+    sealed = corpus / "SEALED.txt"
+    sealed.write_text("s1\n")
+    rec = {"id": "c:u1:1", "corpus": "c", "doc_id": "u1", "sentence_idx": 1, "outlet": "A",
+           "text": wire, "frame": "rebel", "voice": "authorial", "tags": [], "split": "train",
+           "selection": "random"}
+    # nine words of the sealed sentence in a row are allowed; ten are not
+    nine = {**rec, "id": "c:u2:1", "doc_id": "u2",
+            "text": "Yesterday rebels shelled the northern district of the city overnight again."}
+    path = _write(tmp_path, [rec, nine])
+    runner = CliRunner()
+    result = runner.invoke(app, ["data", "check", str(path), "--sealed", str(sealed), "-q"])
+    assert result.exit_code == 1
+    assert f"{path}:1: text shares the words" in result.stderr and "'s1'" in result.stderr
+    assert ":2:" not in result.stderr
+    # without the corpus beside the list only ids are checked, as before
+    bare = tmp_path / "SEALED.txt"
+    bare.write_text("s1\n")
+    assert runner.invoke(app, ["data", "check", str(path), "--sealed", str(bare), "-q"]
+                         ).exit_code == 0
+    # a missing list is exit 2 with the file named
+    result = runner.invoke(app, ["data", "check", str(path), "--sealed", str(tmp_path / "no")])
+    assert result.exit_code == 2 and "sealed-id file not found" in result.stderr

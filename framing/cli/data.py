@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from framing.cli.common import app, emit, guard
 from framing.taxonomy import DEFAULT_TAXONOMY
 
+if TYPE_CHECKING:
+    from framing.data.sealed import Sealed
+
 data_app = typer.Typer(help="Check labelled datasets.", no_args_is_help=True,
                        rich_markup_mode=None)
 app.add_typer(data_app, name="data")
 
 
-def read_sealed(paths: list[Path]) -> set[str]:
-    """Article ids listed in SEALED.txt-style files (one id per line or space-separated)."""
-    ids: set[str] = set()
-    for path in paths:
-        if not path.is_file():
-            typer.echo(f"error: {path}: sealed-id file not found", err=True)
-            raise typer.Exit(2)
-        ids |= set(path.read_text(encoding="utf-8").split())
-    return ids
+def read_sealed(paths: list[Path]) -> Sealed:
+    """The sealed articles of `--sealed` lists: ids, and their text when the corpus sits beside
+    the list (`framing.data.sealed`); exit 2 naming a missing or unreadable file."""
+    from framing.data.sealed import read_sealed as read
+
+    return guard(lambda: read(paths))
 
 
 @data_app.command("check")
@@ -34,8 +34,9 @@ def data_check(
     ] = DEFAULT_TAXONOMY,
     sealed: Annotated[
         list[Path] | None,
-        typer.Option(help="SEALED.txt of a corpus: a labelled sentence of a listed article is "
-                     "an error. Repeat for several corpora."),
+        typer.Option(help="SEALED.txt of a corpus: a labelled sentence of a listed article, or "
+                     "one sharing 10 words in a row with one (the corpus's *.jsonl beside the "
+                     "list is read), is an error. Repeat for several corpora."),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only problems, no summary.")
@@ -45,8 +46,9 @@ def data_check(
 
     Checks the schema, unknown frames/voices/tags (with a did-you-mean), empty and duplicate
     texts, duplicate ids and sentence keys, identical texts with different frames,
-    near-duplicates (word-3-gram Jaccard > 0.8; across splits = leakage), sealed articles and
-    label balance. Exits 1 when there are errors.
+    near-duplicates (word-3-gram Jaccard > 0.8; across splits = leakage), sealed articles (and
+    sentences sharing 10 words in a row with one: wire copy) and label balance. Exits 1 when
+    there are errors.
 
     Examples:
 

@@ -2,7 +2,8 @@
 
 Errors (the check fails): bad records, duplicate ids, the same sentence twice in one file of
 written sentences, the same real sentence key (`doc_id`, `sentence_idx`) twice, identical texts
-labelled with different frames, near-duplicates across splits (leakage), sealed articles.
+labelled with different frames, near-duplicates across splits (leakage), sealed articles and
+sentences that share a 10-word run with a sealed article (`framing.data.sealed`).
 Warnings: near-duplicates within a split, identical real sentences in several articles (wire copy
 republished: kept, since every sentence of a drawn article is labelled), frames under 5% of the
 training records.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from framing.data.records import LabelledSentence, read_records
+from framing.data.sealed import Sealed
 from framing.taxonomy import Taxonomy
 
 NEAR_DUPLICATE_JACCARD = 0.8
@@ -45,10 +47,11 @@ class CheckReport:
 
 
 def check_dataset(paths: list[Path], taxonomy: Taxonomy,
-                  sealed: Iterable[str] = ()) -> CheckReport:
+                  sealed: Sealed | Iterable[str] = ()) -> CheckReport:
     """Schema, labels, duplicates, near-duplicates, sealed articles and balance of `paths`.
 
-    `sealed` lists article ids reserved for independent evaluation: a record of one is an error.
+    `sealed` holds the articles reserved for independent evaluation (`read_sealed`, or bare
+    ids): a record of one, or a sentence sharing a word run with one, is an error.
     """
     report = CheckReport()
     for p in paths:
@@ -59,7 +62,7 @@ def check_dataset(paths: list[Path], taxonomy: Taxonomy,
     recs = report.records
     _check_duplicates(recs, report)
     _check_ids(recs, report)
-    _check_sealed(recs, set(sealed), report)
+    _check_sealed(recs, Sealed.of(sealed), report)
     _check_near_duplicates(recs, report)
     _check_balance(recs, taxonomy, report)
     return report
@@ -105,13 +108,19 @@ def _check_ids(recs: list[LabelledSentence], report: CheckReport) -> None:
             where[r.id] = r.where
 
 
-def _check_sealed(recs: list[LabelledSentence], sealed: set[str],
-                  report: CheckReport) -> None:
+def _check_sealed(recs: list[LabelledSentence], sealed: Sealed, report: CheckReport) -> None:
     for r in recs:
-        if r.doc_id is not None and r.doc_id in sealed:
+        if r.doc_id is not None and r.doc_id in sealed.ids:
             report.errors.append(
                 f"{r.where}: article {r.doc_id!r} is sealed (reserved for independent "
                 "evaluation); remove every sentence of it"
+            )
+        elif (shared := sealed.shared_run(r.text)) is not None:
+            run, article = shared
+            report.errors.append(
+                f"{r.where}: text shares the words \"{run}\" with sealed article {article!r} "
+                "(wire copy republished?); sealed text may not enter the labels: remove the "
+                "sentence"
             )
 
 

@@ -2,9 +2,9 @@
 corrupt it.
 
 The new records and the target file are checked together with the checks of `framing data
-check` (schema, labels, duplicate keys and texts, conflicting frames, sealed articles); any
-error refuses the merge and leaves the target untouched. Real-article records need their key
-(`doc_id`, `sentence_idx`). The target is replaced in one atomic step.
+check` (schema, labels, duplicate keys and texts, conflicting frames, sealed articles and their
+text); any error refuses the merge and leaves the target untouched. Real-article records need
+their key (`doc_id`, `sentence_idx`). The target is replaced in one atomic step.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from framing.data.check import check_dataset
+from framing.data.sealed import Sealed
 from framing.errors import FramingError
 from framing.taxonomy import Taxonomy
 
@@ -28,7 +29,7 @@ class MergeResult:
 
 
 def merge_labels(new: Path, target: Path, taxonomy: Taxonomy,
-                 sealed: set[str] | frozenset[str] = frozenset()) -> MergeResult:
+                 sealed: Sealed | set[str] | frozenset[str] = frozenset()) -> MergeResult:
     """Append the records of `new` to `target` (created if missing) after checking both."""
     if not new.is_file():
         raise FramingError(f"{new}: labelled file not found; `framing label annotate` writes one")
