@@ -84,6 +84,28 @@ def test_never_suggests_a_labelled_sentence(tmp_path: Path, taxonomy: Taxonomy) 
     assert not keys & {(i["doc_id"], i["sentence_idx"]) for i in _queue(out2)}
 
 
+def test_never_suggests_sealed_text(tmp_path: Path) -> None:
+    wire = "More than 300000 people have been killed since the conflict began in March 2011."
+    own = "Rebels shelled the northern district of the city overnight, residents told our reporter."
+    rows = [sentence("U1", "A", 0, "none", wire), sentence("U1", "A", 1, "rebel", own),
+            sentence("S2", "A", 0, "none", "A sentence of an article sealed outright.")]
+    scores = write_scores(tmp_path / "scores", rows)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()  # sealed article S9 carries U1's first sentence, as wire copy would
+    (corpus / "articles.jsonl").write_text(json.dumps({"id": "S9", "text": f"Calm now. {wire}"})
+                                           + "\n")
+    sealed = corpus / "SEALED.txt"
+    sealed.write_text("S9 S2\n")
+    out = tmp_path / "q.jsonl"
+    args = ["label", "suggest", str(scores), "--strategy", "random", "--n", "100", "--out"]
+    result = runner.invoke(app, [*args, str(out), "--sealed", str(sealed)])
+    assert result.exit_code == 0, result.output
+    assert [(i["doc_id"], i["sentence_idx"]) for i in _queue(out)] == [("U1", 1)]
+    everything = tmp_path / "all.jsonl"  # without --sealed all three are suggested
+    assert runner.invoke(app, [*args, str(everything)]).exit_code == 0
+    assert len(_queue(everything)) == 3
+
+
 def test_uncertain_needs_probabilities(tmp_path: Path, taxonomy: Taxonomy) -> None:
     df = pd.read_parquet(_scores(tmp_path) / "sentences.parquet").drop(columns=["p_none"])
     with pytest.raises(FramingError, match="needs the p_<frame> probability columns"):

@@ -52,6 +52,11 @@ def suggest_command(
     ] = None,
     corpus: Annotated[str | None, typer.Option(help="Corpus name stamped on each item.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same queue.")] = 0,
+    sealed: Annotated[
+        list[Path] | None,
+        typer.Option(help="SEALED.txt of a corpus: never suggest a sentence of a listed article "
+                     "or one sharing 10 words in a row with one (merge --sealed refuses them)."),
+    ] = None,
 ) -> None:
     """Pick sentences of a scored corpus to label.
 
@@ -62,15 +67,19 @@ def suggest_command(
 
     Examples:
 
-      framing label suggest runs/fakes --strategy random --per-outlet 100 --out queue.jsonl
+      \b
+      framing label suggest runs/fakes --strategy random --per-outlet 100 --out queue.jsonl \\
+        --sealed ../shared/corpora/fa-kes/SEALED.txt
 
       framing label suggest runs/fakes --strategy mixed --n 300 --skip labelled.jsonl --out q2.jsonl
     """
-    from framing.labelling.suggest import suggest, write_queue
+    from framing.labelling.suggest import sealed_keys, suggest, write_queue
     from framing.scoring.results import load_scores
 
     scores = guard(lambda: load_scores(scores_dir))
     exclude = _labelled_keys(list(skip or []) + [out])
+    if sealed:
+        exclude |= sealed_keys(scores.sentences, read_sealed(sealed))
     items = guard(lambda: suggest(scores.sentences, scores.taxonomy, strategy, n, per_outlet,
                                   per_doc, seed, exclude, corpus))
     write_queue(items, out)

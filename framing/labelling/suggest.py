@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from framing.data.records import Selection
+from framing.data.sealed import Sealed
 from framing.errors import FramingError
 from framing.taxonomy import Taxonomy
 from framing.text.cues import CueLexicon
@@ -56,6 +57,14 @@ class QueueItem:
 def item_key(record: dict) -> tuple[str, int]:
     """(doc_id, sentence_idx) of a queue or labelled record: the key of a sentence in a corpus."""
     return str(record["doc_id"]), int(record["sentence_idx"])
+
+
+def sealed_keys(sentences: pd.DataFrame, sealed: Sealed) -> set[tuple[str, int]]:
+    """Keys of the sentences `framing label merge --sealed` would refuse: of a sealed article,
+    or sharing a word run with one (wire copy), so a queue never asks for them."""
+    rows = zip(sentences["doc_id"], sentences["sentence_idx"], sentences["text"], strict=True)
+    return {(doc, int(idx)) for doc, idx, text in rows
+            if str(doc) in sealed.ids or sealed.shared_run(str(text)) is not None}
 
 
 def suggest(
