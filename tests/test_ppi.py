@@ -3,10 +3,18 @@ articles cluster, sample sizes, and the gold sample's matching rules."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
-from framing.comparison.ppi import cluster_mean_var, needed_labels, ppi_ratio, quantile
+from framing.comparison.ppi import (
+    cluster_mean_var,
+    disagreement_floor,
+    needed_labels,
+    ppi_ratio,
+    quantile,
+)
 
 NUM = np.array([[1.0, 0.0]])  # share of label a among a and b (both framed)
 DEN = np.array([1.0, 1.0])
@@ -156,3 +164,13 @@ def test_a_frame_the_sample_never_shows_keeps_an_interval() -> None:
     # the floor is half a pseudo-disagreement on the label pair that moves the share most
     grad_spread = 1.0  # shares among all three labels: d share / d m in [0, 1]
     assert est.rectifier_var[2] == pytest.approx(0.5 * (grad_spread / 20) ** 2)
+
+
+def test_floor_of_a_metric_undefined_everywhere_is_nan_without_a_warning() -> None:
+    grad = np.array([[1.0, -1.0, 0.0], [np.nan, np.nan, np.nan], [np.nan, 2.0, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "All-NaN slice" RuntimeWarning would fail this
+        floor = disagreement_floor(grad, 10)
+    assert floor[0] == pytest.approx(0.5 * (2.0 / 10) ** 2)
+    assert np.isnan(floor[1])
+    assert floor[2] == pytest.approx(0.5 * (2.0 / 10) ** 2)  # NaN entries are ignored
