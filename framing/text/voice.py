@@ -20,7 +20,8 @@ sentences get no voice):
 6. Otherwise `authorial`.
 
 Accuracy (`scripts/voice_accuracy.py`) is in docs/method.md; the trailing rule (4) and the
-verbs "added" to "quoting" were chosen on the dev splits (real dev: 152 -> 171 of 211 correct;
+verbs "added" to "quoting" were chosen on the dev splits (before the sealed wire copy left
+labels/real: real dev 152 -> 171 of 211 correct;
 written dev: 214 -> 211 of 247).
 
 `measure_voice_rule` reports the rule's accuracy on labelled JSONL (records with `text`,
