@@ -65,6 +65,9 @@ def read_sealed(paths: Iterable[Path]) -> Sealed:
                     except json.JSONDecodeError as exc:
                         raise FramingError(f"{corpus}:{n}: not JSON ({exc.msg}); the corpus "
                                            "beside the sealed list must be JSON Lines") from exc
+                    if not isinstance(article, dict):
+                        raise FramingError(f"{corpus}:{n}: not an article object; the corpus "
+                                           "beside the sealed list must hold one per line")
                     doc = str(article.get("id"))
                     if doc in listed:
                         text = f"{article.get('title') or ''}\n{article.get('text') or ''}"
