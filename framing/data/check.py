@@ -11,14 +11,13 @@ training records.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from framing.data.records import LabelledSentence, read_records
-from framing.data.sealed import Sealed
+from framing.data.sealed import Sealed, word_runs, words
 from framing.taxonomy import Taxonomy
 
 NEAR_DUPLICATE_JACCARD = 0.8
@@ -162,14 +161,12 @@ def _check_balance(recs: list[LabelledSentence], taxonomy: Taxonomy, report: Che
 
 
 def normalise(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    return " ".join(words(text))
 
 
 def shingles(text: str, k: int = SHINGLE_WORDS) -> set[str]:
-    words = normalise(text).split()
-    if len(words) < k:
-        return {" ".join(words)}
-    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
+    """Word k-grams of `text`; a text under k words is one shingle of itself."""
+    return word_runs(text, k) or {normalise(text)}
 
 
 def near_duplicates(

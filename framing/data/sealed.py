@@ -21,10 +21,16 @@ RUN_WORDS = 10
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+def words(text: str) -> list[str]:
+    """The words of `text` as every text comparison here sees them: lower-cased runs of
+    letters and digits, so punctuation, case and spacing never hide a repeat."""
+    return _WORD.findall(text.lower())
+
+
 def word_runs(text: str, n: int = RUN_WORDS) -> set[str]:
-    """Every run of `n` consecutive words (lower-cased letters and digits) of `text`."""
-    words = _WORD.findall(text.lower())
-    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+    """Every run of `n` consecutive words of `text` (none when it has fewer than `n`)."""
+    w = words(text)
+    return {" ".join(w[i:i + n]) for i in range(len(w) - n + 1)}
 
 
 @dataclass(frozen=True)
